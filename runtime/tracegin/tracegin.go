@@ -1,0 +1,166 @@
+// Package tracegin is the Gin half of the traceinject runtime: traceinject
+// injects calls to Start (or StartFollowsFrom) and a deferred End at the top of
+// every annotated function that has a *gin.Context parameter. It is a separate
+// package so that only programs that use Gin link Gin.
+//
+// The injected shape is
+//
+//	span := tracegin.Start(c, "")
+//	defer tracegin.End(c, span, nil)
+//
+// With opentracing's no-op tracer both calls do nothing and allocate nothing.
+package tracegin
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/opentracing/opentracing-go"
+	"github.com/opentracing/opentracing-go/ext"
+	"github.com/opentracing/opentracing-go/log"
+
+	"github.com/traceinject/traceinject/runtime"
+)
+
+// Component is the value of the component tag of every span started here.
+const Component = "gin"
+
+// Start starts the span of a Gin handler and makes c.Request carry it, so that
+// later handlers in the chain and everything the handler passes
+// c.Request.Context() to see it.
+//
+// If the request's context already carries a span (an earlier annotated
+// handler, or a tracing middleware), the new span is its child. Otherwise the
+// span context is extracted from the request headers and the new span is a
+// server-kind span (span.kind=server), the child of the caller's span when the
+// headers carry one. Only that first span of a request is server-kind: the
+// spans of later handlers are ordinary children of it.
+//
+// An empty operation means "<METHOD> <route template>", such as
+// "GET /user/:id" (the raw path would give every user a name of its own), or
+// "<METHOD>" alone when no route matched.
+//
+// Tags: component=gin, http.method, and http.url, which is the request path
+// only: the query string, where tokens travel, is never recorded; nor are
+// headers or cookies.
+//
+// Start returns the zero runtime.Span and does nothing when the global tracer
+// is opentracing's no-op tracer, or when c has no request.
+func Start(c *gin.Context, operation string) runtime.Span {
+	return start(c, operation, false)
+}
+
+// StartFollowsFrom is Start for a handler whose span FollowsFrom the span in
+// the request's context (or, without one, the span extracted from the request
+// headers) instead of being its child.
+func StartFollowsFrom(c *gin.Context, operation string) runtime.Span {
+	return start(c, operation, true)
+}
+
+func start(c *gin.Context, operation string, follows bool) runtime.Span {
+	t := runtime.GlobalTracer()
+	if t == nil || c == nil || c.Request == nil {
+		return runtime.Span{}
+	}
+	req := c.Request
+	if operation == "" {
+		operation = defaultOperation(c)
+	}
+	ctx := req.Context()
+	var span opentracing.Span
+	if parent := opentracing.SpanFromContext(ctx); parent != nil {
+		span = t.StartSpan(operation, reference(parent.Context(), follows))
+	} else {
+		// A missing or malformed header gives a root span: the request is
+		// served either way, and the headers are the caller's business.
+		remote, _ := t.Extract(opentracing.HTTPHeaders, opentracing.HTTPHeadersCarrier(req.Header))
+		if remote != nil && follows {
+			span = t.StartSpan(operation, opentracing.FollowsFrom(remote), ext.SpanKindRPCServer)
+		} else {
+			span = t.StartSpan(operation, ext.RPCServerOption(remote))
+		}
+	}
+	ext.Component.Set(span, Component)
+	ext.HTTPMethod.Set(span, req.Method)
+	ext.HTTPUrl.Set(span, req.URL.EscapedPath())
+	c.Request = req.WithContext(opentracing.ContextWithSpan(ctx, span))
+	return runtime.Wrap(span)
+}
+
+func reference(parent opentracing.SpanContext, follows bool) opentracing.StartSpanOption {
+	if follows {
+		return opentracing.FollowsFrom(parent)
+	}
+	return opentracing.ChildOf(parent)
+}
+
+func defaultOperation(c *gin.Context) string {
+	if route := c.FullPath(); route != "" {
+		return c.Request.Method + " " + route
+	}
+	return c.Request.Method
+}
+
+// End finishes s. Defer it directly, as `defer tracegin.End(c, span, nil)`, or
+// with the address of the handler's error result as `(c, span, &err)`.
+//
+// It sets http.status_code to the response status, and error=true when that
+// is 500 or more. It logs, with event=error, the errors attached to c (c.Error)
+// that no span ended earlier in the request has logged, without setting
+// error=true for them: a handler that aborts with 400 did its job. A non-nil
+// *errp is recorded as an error.
+//
+// If the handler panics, End sets error=true, logs the panic, finishes the
+// span and panics again with the same value, so that gin.Recovery (or
+// net/http) handles it as it would without tracing. The status recorded then
+// is the one already written, or 500 (what gin.Recovery answers) when nothing
+// was written yet.
+//
+// The span is finished exactly once. End does nothing for the zero Span.
+func End(c *gin.Context, s runtime.Span, errp *error) {
+	span := s.OpenTracing()
+	if span == nil {
+		return
+	}
+	if r := recover(); r != nil {
+		runtime.RecordPanic(span, r)
+		status := http.StatusInternalServerError
+		if c.Writer.Written() {
+			status = c.Writer.Status()
+		}
+		ext.HTTPStatusCode.Set(span, uint16(status))
+		logGinErrors(c, span)
+		span.Finish()
+		panic(r)
+	}
+	status := c.Writer.Status()
+	ext.HTTPStatusCode.Set(span, uint16(status))
+	if status >= http.StatusInternalServerError {
+		ext.Error.Set(span, true)
+	}
+	logGinErrors(c, span)
+	if errp != nil && *errp != nil {
+		ext.LogError(span, *errp)
+	}
+	span.Finish()
+}
+
+// loggedErrorsKey keys, in c.Keys, how many of c.Errors a span has logged
+// already, so that each error is logged once per request rather than again by
+// every later handler's span.
+type loggedErrorsKey struct{}
+
+func logGinErrors(c *gin.Context, span opentracing.Span) {
+	if len(c.Errors) == 0 {
+		return
+	}
+	v, _ := c.Get(loggedErrorsKey{})
+	logged, _ := v.(int)
+	if logged >= len(c.Errors) {
+		return
+	}
+	for _, e := range c.Errors[logged:] {
+		span.LogFields(log.Event("error"), log.Error(e.Err))
+	}
+	c.Set(loggedErrorsKey{}, len(c.Errors))
+}
