@@ -1,0 +1,43 @@
+package tracegrpc
+
+import (
+	"strings"
+
+	"google.golang.org/grpc/metadata"
+)
+
+// MetadataCarrier lets a tracer inject span contexts into, and extract them
+// from, gRPC metadata (opentracing.TextMap or HTTPHeaders format).
+//
+// Keys are lower-cased, as HTTP/2 requires. Values of keys ending in "-bin"
+// are binary: they are stored as they are, and gRPC base64-encodes them on
+// the wire and decodes them on arrival, so they round-trip byte for byte.
+// Values of other keys must be printable ASCII, as gRPC requires.
+type MetadataCarrier metadata.MD
+
+// Set implements opentracing.TextMapWriter.
+func (c MetadataCarrier) Set(key, value string) {
+	key = strings.ToLower(key)
+	c[key] = append(c[key], value)
+}
+
+// ForeachKey implements opentracing.TextMapReader. It stops at, and returns,
+// the first error handler returns.
+func (c MetadataCarrier) ForeachKey(handler func(key, value string) error) error {
+	for k, vs := range c {
+		for _, v := range vs {
+			if err := handler(k, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// appendCarrier collects injected pairs for metadata.AppendToOutgoingContext,
+// which lower-cases keys and leaves the caller's MD alone.
+type appendCarrier []string
+
+func (c *appendCarrier) Set(key, value string) {
+	*c = append(*c, key, value)
+}
