@@ -151,3 +151,5 @@ tool (
 	google.golang.org/grpc/cmd/protoc-gen-go-grpc
 	google.golang.org/protobuf/cmd/protoc-gen-go
 )
+
+replace go.opentelemetry.io/otel/bridge/opentracing => ./examples/third_party/otel-bridge-opentracing
