@@ -17,12 +17,12 @@ const (
 	tracePrefix  = "//trace:"
 )
 
-// Kind says what a directive asks for.
-type Kind int
+// DirectiveKind says what a directive asks for.
+type DirectiveKind int
 
 const (
 	// KindSpan is //trace:span: instrument the function.
-	KindSpan Kind = iota + 1
+	KindSpan DirectiveKind = iota + 1
 	// KindIgnore is //trace:ignore: the function is deliberately not instrumented.
 	KindIgnore
 )
@@ -38,7 +38,7 @@ type Tag struct {
 
 // Directive is a parsed //trace:span or //trace:ignore comment.
 type Directive struct {
-	Kind    Kind
+	Kind    DirectiveKind
 	Name    string // explicit operation name; "" means the default
 	Follows bool
 	Tags    []Tag

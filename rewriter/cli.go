@@ -1,0 +1,100 @@
+package rewriter
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/diff"
+)
+
+// Action is what the traceinject command does with a Result.
+type Action int
+
+const (
+	ActionWrite  Action = iota // rewrite files in place
+	ActionDiff                 // -d: print unified diffs
+	ActionList                 // -l: print the names of files that would change
+	ActionCheck                // -check: report missing/stale instrumentation
+	ActionRemove               // -remove: remove injected code
+)
+
+// Exit statuses, as INTERFACE.md defines them.
+const (
+	ExitOK      = 0
+	ExitProblem = 1 // -check found something
+	ExitError   = 2 // usage, load, type or directive error, or a refusal
+)
+
+// Execute runs the traceinject command and returns its exit status. Errors
+// and warnings go to stderr as file:line:col: message, with file names
+// relative to the current directory when they are inside it.
+func Execute(action Action, patterns []string, stdout, stderr io.Writer) int {
+	cfg := Config{Patterns: patterns}
+	if action == ActionRemove {
+		cfg.Mode = Remove
+	}
+	res, err := Run(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "traceinject: %v\n", err)
+		return ExitError
+	}
+	wd, _ := os.Getwd()
+	rel := func(path string) string {
+		if wd == "" || !filepath.IsAbs(path) {
+			return path
+		}
+		if r, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(r, "..") {
+			return r
+		}
+		return path
+	}
+	status := ExitOK
+	for _, d := range res.Diagnostics {
+		show := true
+		switch d.Kind {
+		case Error:
+			status = ExitError
+		case Misplaced:
+			if action == ActionCheck {
+				status = max(status, ExitProblem)
+			} else if action != ActionRemove {
+				status = ExitError
+			} else {
+				show = false
+			}
+		case Stale:
+			if action == ActionCheck {
+				status = max(status, ExitProblem)
+			} else {
+				show = false
+			}
+		}
+		if show {
+			d.Pos.Filename = rel(d.Pos.Filename)
+			fmt.Fprintln(stderr, d)
+		}
+	}
+	if status == ExitError {
+		return status
+	}
+	switch action {
+	case ActionDiff:
+		for _, c := range res.Changes {
+			name := filepath.ToSlash(rel(c.Path))
+			stdout.Write(diff.Diff("a/"+name, c.Old, "b/"+name, c.New))
+		}
+	case ActionList:
+		for _, c := range res.Changes {
+			fmt.Fprintln(stdout, rel(c.Path))
+		}
+	case ActionWrite, ActionRemove:
+		if err := res.Write(); err != nil {
+			fmt.Fprintf(stderr, "traceinject: %v\n", err)
+			return ExitError
+		}
+	}
+	return status
+}

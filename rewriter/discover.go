@@ -1,0 +1,196 @@
+package rewriter
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"sort"
+)
+
+// target is a function a directive applies to: a top-level function or
+// method (decl), or a function literal (lit, inside outer).
+type target struct {
+	comment *ast.Comment
+	dir     *Directive
+	decl    *ast.FuncDecl
+	lit     *ast.FuncLit
+	outer   *ast.FuncDecl
+}
+
+func (t *target) funcType() *ast.FuncType {
+	if t.decl != nil {
+		return t.decl.Type
+	}
+	return t.lit.Type
+}
+
+func (t *target) body() *ast.BlockStmt {
+	if t.decl != nil {
+		return t.decl.Body
+	}
+	return t.lit.Body
+}
+
+func (t *target) node() ast.Node {
+	if t.decl != nil {
+		return t.decl
+	}
+	return t.lit
+}
+
+// namePos is where messages about the function point.
+func (t *target) namePos() token.Pos {
+	if t.decl != nil {
+		return t.decl.Name.Pos()
+	}
+	return t.lit.Pos()
+}
+
+// discover finds every directive in f and what it applies to. Targets come
+// in source order of their directives, so that the same file before and after
+// stripping yields lists that correspond index by index.
+func discover(fset *token.FileSet, f *ast.File, src []byte) (targets []*target, diags []Diagnostic) {
+	pos := func(c *ast.Comment, off int) token.Position { return fset.Position(c.Slash + token.Pos(off)) }
+	byComment := map[*ast.Comment]*target{}
+	add := func(c *ast.Comment, t *target) {
+		d, err := ParseDirective(c.Text)
+		if err != nil {
+			de := err.(*DirectiveError)
+			diags = append(diags, Diagnostic{pos(c, de.Offset), Error, de.Msg})
+			return
+		}
+		if d == nil {
+			return
+		}
+		t.comment, t.dir = c, d
+		byComment[c] = t
+		targets = append(targets, t)
+	}
+	handled := map[*ast.Comment]bool{}
+
+	// Doc comments of functions and methods.
+	for _, decl := range f.Decls {
+		fd, ok := decl.(*ast.FuncDecl)
+		if !ok || fd.Doc == nil {
+			continue
+		}
+		for _, c := range fd.Doc.List {
+			if isDirective(c.Text) {
+				handled[c] = true
+				add(c, &target{decl: fd})
+			}
+		}
+	}
+
+	// Directives inside function bodies, above statements.
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if handled[c] || !isDirective(c.Text) || isMarker(c.Text) {
+				continue
+			}
+			handled[c] = true
+			d, err := ParseDirective(c.Text)
+			if err != nil {
+				de := err.(*DirectiveError)
+				diags = append(diags, Diagnostic{pos(c, de.Offset), Error, de.Msg})
+				continue
+			}
+			outer := enclosingFunc(f, c.Pos())
+			if outer == nil {
+				diags = append(diags, Diagnostic{pos(c, 0), Misplaced, fmt.Sprintf("%s does nothing here: put it in the doc comment of a function or method, or on its own line above a statement with one function literal", directiveWord(d))})
+				continue
+			}
+			stmt := stmtAfter(fset, outer.Body, fset.Position(cg.End()).Line)
+			if stmt == nil || !ownLine(fset, src, c) {
+				diags = append(diags, Diagnostic{pos(c, 0), Misplaced, fmt.Sprintf("%s does nothing here: put it on its own line directly above a statement with one function literal", directiveWord(d))})
+				continue
+			}
+			lits := funcLits(stmt)
+			switch len(lits) {
+			case 0:
+				diags = append(diags, Diagnostic{pos(c, 0), Misplaced, fmt.Sprintf("%s does nothing here: the statement below has no function literal", directiveWord(d))})
+			case 1:
+				add(c, &target{lit: lits[0], outer: outer})
+			default:
+				diags = append(diags, Diagnostic{pos(c, 0), Error, fmt.Sprintf("%s is ambiguous: the statement below has %d function literals (move the one to trace into its own statement)", directiveWord(d), len(lits))})
+			}
+		}
+	}
+	sort.Slice(targets, func(i, j int) bool { return targets[i].comment.Pos() < targets[j].comment.Pos() })
+
+	// One directive per function.
+	seen := map[ast.Node]*target{}
+	var kept []*target
+	for _, t := range targets {
+		if prev, ok := seen[t.node()]; ok {
+			diags = append(diags, Diagnostic{pos(t.comment, 0), Error, fmt.Sprintf("second directive for the same function (first at %s)", fset.Position(prev.comment.Pos()))})
+			continue
+		}
+		seen[t.node()] = t
+		kept = append(kept, t)
+	}
+	return kept, diags
+}
+
+func directiveWord(d *Directive) string {
+	if d.Kind == KindIgnore {
+		return "//trace:ignore"
+	}
+	return "//trace:span"
+}
+
+func enclosingFunc(f *ast.File, p token.Pos) *ast.FuncDecl {
+	for _, decl := range f.Decls {
+		if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil && fd.Body.Lbrace < p && p < fd.Body.Rbrace {
+			return fd
+		}
+	}
+	return nil
+}
+
+// stmtAfter returns the outermost statement in body that starts on line+1.
+func stmtAfter(fset *token.FileSet, body *ast.BlockStmt, line int) ast.Stmt {
+	var found ast.Stmt
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found != nil {
+			return false
+		}
+		if s, ok := n.(ast.Stmt); ok && n != body {
+			if _, block := s.(*ast.BlockStmt); !block && fset.Position(s.Pos()).Line == line+1 {
+				found = s
+				return false
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// ownLine reports whether nothing but space precedes c on its line.
+func ownLine(fset *token.FileSet, src []byte, c *ast.Comment) bool {
+	off := fset.Position(c.Slash).Offset
+	for i := off - 1; i >= 0 && i < len(src); i-- {
+		switch src[i] {
+		case '\n':
+			return true
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// funcLits returns the function literals of n that are not inside another
+// function literal of n.
+func funcLits(n ast.Node) []*ast.FuncLit {
+	var lits []*ast.FuncLit
+	ast.Inspect(n, func(n ast.Node) bool {
+		if l, ok := n.(*ast.FuncLit); ok {
+			lits = append(lits, l)
+			return false
+		}
+		return true
+	})
+	return lits
+}

@@ -1,0 +1,126 @@
+package rewriter
+
+import (
+	"fmt"
+	"go/ast"
+	"strconv"
+	"strings"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+
+	"github.com/traceinject/traceinject/templates/inject"
+)
+
+// beginLine is the //trace:begin marker of e. When the tool had to change
+// the signature it records the original parameter and result lists there,
+// as Go strings, so that Remove restores them exactly.
+func beginLine(e *funcEdit) string {
+	s := beginPrefix
+	if e.params != "" {
+		s += " params=" + strconv.Quote(e.params)
+	}
+	if e.results != "" {
+		s += " results=" + strconv.Quote(e.results)
+	}
+	return s
+}
+
+// parseBegin reads the attributes of a //trace:begin marker.
+func parseBegin(text string) (params, results string, err error) {
+	rest := strings.TrimSpace(text[len(beginPrefix):])
+	for rest != "" {
+		eq := strings.IndexByte(rest, '=')
+		if eq < 0 {
+			return "", "", fmt.Errorf("malformed marker %q", text)
+		}
+		key := rest[:eq]
+		q, err := strconv.QuotedPrefix(rest[eq+1:])
+		if err != nil {
+			return "", "", fmt.Errorf("malformed marker %q", text)
+		}
+		v, _ := strconv.Unquote(q)
+		switch key {
+		case "params":
+			params = v
+		case "results":
+			results = v
+		default:
+			return "", "", fmt.Errorf("malformed marker %q: unknown attribute %s", text, key)
+		}
+		rest = strings.TrimSpace(rest[eq+1+len(q):])
+	}
+	return params, results, nil
+}
+
+func dstFunc(n dst.Node) (*dst.FuncType, *dst.BlockStmt) {
+	switch n := n.(type) {
+	case *dst.FuncDecl:
+		return n.Type, n.Body
+	case *dst.FuncLit:
+		return n.Type, n.Body
+	}
+	return nil, nil
+}
+
+func (in *instrumenter) applyOne(dec *decorator.Decorator, e *funcEdit, targets map[ast.Node]bool, rt string) error {
+	ft, body := dstFunc(dec.Dst.Nodes[e.t.node()])
+	if ft == nil || body == nil {
+		return fmt.Errorf("%s: no syntax for function", funcName(e.t))
+	}
+	in.thread(dec, e, targets)
+	renameFields(ft.Params, e.newParam)
+	renameFields(ft.Results, e.newRes)
+
+	data := inject.Data{Span: e.span, Name: e.name, Follows: e.follows, Tags: e.tags, Err: e.errName}
+	shape := inject.Context
+	if e.shape == ShapeGin {
+		shape, data.Gin = inject.Gin, e.ctxName
+	} else {
+		data.Ctx = e.ctxName
+	}
+	stmts, err := inject.Render(shape, data)
+	if err != nil {
+		return err
+	}
+	stmts[0].Decorations().Start.Append(beginLine(e))
+	stmts[len(stmts)-1].Decorations().End.Append("\n", endMarker)
+	body.List = append(stmts, body.List...)
+	return nil
+}
+
+// renameFields gives the i-th name of fl the name names[i]; fields without
+// names get one each.
+func renameFields(fl *dst.FieldList, names map[int]string) {
+	if fl == nil || len(names) == 0 {
+		return
+	}
+	i := 0
+	for _, f := range fl.List {
+		if len(f.Names) == 0 {
+			f.Names = []*dst.Ident{dst.NewIdent(names[i])}
+			i++
+			continue
+		}
+		for _, id := range f.Names {
+			if n, ok := names[i]; ok {
+				id.Name = n
+			}
+			i++
+		}
+	}
+}
+
+// parseFieldLists parses the recorded original parameter and result lists.
+func parseFieldLists(params, results string) (*dst.FieldList, *dst.FieldList, error) {
+	if params == "" {
+		params = "()"
+	}
+	src := "package _\n\nfunc _" + params + " " + results + " {}\n"
+	f, err := decorator.Parse(src)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bad signature recorded in marker: %v", err)
+	}
+	ft := f.Decls[0].(*dst.FuncDecl).Type
+	return ft.Params, ft.Results, nil
+}

@@ -1,0 +1,130 @@
+package rewriter
+
+import (
+	"go/token"
+	"strconv"
+	"strings"
+
+	"github.com/dave/dst"
+)
+
+// ensureImport adds an import of path named name to f unless it is there.
+// It places the spec itself, sorted into the first group of non-standard
+// imports (or as a new last group), so the restorer does not regroup the
+// user's import block, and Remove can take it out again exactly.
+func ensureImport(f *dst.File, path, name string) {
+	var block *dst.GenDecl
+	for _, d := range f.Decls {
+		g, ok := d.(*dst.GenDecl)
+		if !ok || g.Tok != token.IMPORT {
+			continue
+		}
+		for _, s := range g.Specs {
+			if importPath(s) == path {
+				return
+			}
+		}
+		if block == nil && !(len(g.Specs) == 1 && importPath(g.Specs[0]) == "C") {
+			block = g
+		}
+	}
+	spec := &dst.ImportSpec{Path: &dst.BasicLit{Kind: token.STRING, Value: strconv.Quote(path)}}
+	if name != defaultImportName(path) {
+		spec.Name = dst.NewIdent(name)
+	}
+	spec.Decs.Before, spec.Decs.After = dst.NewLine, dst.NewLine
+	if block == nil {
+		block = &dst.GenDecl{Tok: token.IMPORT, Specs: []dst.Spec{spec}}
+		block.Decs.Before, block.Decs.After = dst.EmptyLine, dst.EmptyLine
+		f.Decls = append([]dst.Decl{block}, f.Decls...)
+		return
+	}
+	if !block.Lparen {
+		block.Lparen, block.Rparen = true, true
+	}
+	// Groups are runs of specs separated by empty lines; use the first one
+	// with a non-standard import.
+	start, end := -1, -1
+	for i := 0; i < len(block.Specs); {
+		j := i + 1
+		for j < len(block.Specs) && block.Specs[j].Decorations().Before != dst.EmptyLine {
+			j++
+		}
+		for k := i; k < j; k++ {
+			if strings.Contains(strings.SplitN(importPath(block.Specs[k]), "/", 2)[0], ".") {
+				start, end = i, j
+				break
+			}
+		}
+		if start >= 0 {
+			break
+		}
+		i = j
+	}
+	if start < 0 {
+		spec.Decs.Before = dst.EmptyLine
+		block.Specs = append(block.Specs, spec)
+		return
+	}
+	at := end
+	for i := start; i < end; i++ {
+		if importPath(block.Specs[i]) > path {
+			at = i
+			break
+		}
+	}
+	if at == start {
+		// Take over the group's leading space.
+		spec.Decs.Before = block.Specs[start].Decorations().Before
+		block.Specs[start].Decorations().Before = dst.NewLine
+	}
+	block.Specs = append(block.Specs[:at], append([]dst.Spec{spec}, block.Specs[at:]...)...)
+}
+
+// dropImport removes the import of path from f, keeping the group
+// structure of the remaining specs.
+func dropImport(f *dst.File, path string) {
+	for di := 0; di < len(f.Decls); di++ {
+		g, ok := f.Decls[di].(*dst.GenDecl)
+		if !ok || g.Tok != token.IMPORT {
+			continue
+		}
+		for i, s := range g.Specs {
+			if importPath(s) != path {
+				continue
+			}
+			if i+1 < len(g.Specs) && s.Decorations().Before == dst.EmptyLine && g.Specs[i+1].Decorations().Before != dst.EmptyLine {
+				g.Specs[i+1].Decorations().Before = dst.EmptyLine
+			}
+			if i == 0 && len(g.Specs) > 1 {
+				g.Specs[1].Decorations().Before = s.Decorations().Before
+			}
+			g.Specs = append(g.Specs[:i], g.Specs[i+1:]...)
+			switch len(g.Specs) {
+			case 0:
+				f.Decls = append(f.Decls[:di], f.Decls[di+1:]...)
+			case 1:
+				g.Lparen, g.Rparen = false, false
+				g.Specs[0].Decorations().Before = dst.NewLine
+			}
+			return
+		}
+	}
+}
+
+func importPath(s dst.Spec) string {
+	p, _ := strconv.Unquote(s.(*dst.ImportSpec).Path.Value)
+	return p
+}
+
+// usesPath reports whether any identifier of f refers to package path.
+func usesPath(f *dst.File, path string) bool {
+	used := false
+	dst.Inspect(f, func(n dst.Node) bool {
+		if id, ok := n.(*dst.Ident); ok && id.Path == path {
+			used = true
+		}
+		return !used
+	})
+	return used
+}

@@ -1,0 +1,454 @@
+package rewriter
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/traceinject/traceinject/templates/inject"
+)
+
+const ginPath = "github.com/gin-gonic/gin"
+
+// Shape is the form of instrumentation a function gets, decided by the types
+// of its parameters.
+type Shape int
+
+const (
+	// ShapeNone: neither a context.Context nor a *gin.Context parameter.
+	ShapeNone Shape = iota
+	// ShapeContext: the first context.Context parameter carries the span.
+	ShapeContext
+	// ShapeGin: the *gin.Context parameter's request carries the span.
+	ShapeGin
+)
+
+type instrumenter struct {
+	pkg *packages.Package
+}
+
+func newInstrumenter(p *packages.Package) *instrumenter { return &instrumenter{pkg: p} }
+
+// funcEdit is the plan for one annotated function.
+type funcEdit struct {
+	t        *target
+	shape    Shape
+	param    int    // index of the carrying parameter among all parameter names
+	ctxName  string // name of the context or gin parameter after the edit
+	span     string
+	errName  string // "" when the last result is not an error
+	name     string // operation name
+	tags     []inject.Tag
+	follows  bool
+	params   string // original parameter list text when it had to change
+	results  string // original result list text when it had to change
+	newParam map[int]string
+	newRes   map[int]string
+}
+
+// file instruments every //trace:span target of f (the stripped file) and
+// returns the printed result. cur are the targets of the current file, for
+// positions.
+func (in *instrumenter) file(f *ast.File, src []byte, targets, cur []*target, curFset *token.FileSet) ([]byte, []Diagnostic) {
+	var diags []Diagnostic
+	fail := func(i int, off int, format string, args ...any) {
+		diags = append(diags, errorf(curFset.Position(cur[i].comment.Slash+token.Pos(off)), format, args...))
+	}
+	var edits []*funcEdit
+	for i, t := range targets {
+		if t.dir.Kind != KindSpan {
+			continue
+		}
+		e, off, err := in.plan(t, src)
+		if err != nil {
+			fail(i, off, "%v", err)
+			continue
+		}
+		edits = append(edits, e)
+	}
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	if len(edits) == 0 {
+		return src, nil
+	}
+	out, err := in.apply(f, src, edits)
+	if err != nil {
+		return nil, []Diagnostic{errorf(curFset.Position(cur[0].comment.Pos()), "internal error: %v", err)}
+	}
+	return out, nil
+}
+
+func (in *instrumenter) info() *types.Info { return in.pkg.TypesInfo }
+
+// shapeOf decides the shape by parameter types: a *gin.Context parameter
+// wins over a context.Context one.
+func (in *instrumenter) shapeOf(ft *ast.FuncType) (Shape, int) {
+	shape, at := ShapeNone, -1
+	i := 0
+	for _, field := range ft.Params.List {
+		typ := in.info().TypeOf(field.Type)
+		n := max(len(field.Names), 1)
+		if isGinContext(typ) {
+			return ShapeGin, i
+		}
+		if shape == ShapeNone && isContext(typ) {
+			shape, at = ShapeContext, i
+		}
+		i += n
+	}
+	return shape, at
+}
+
+func isContext(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
+}
+
+func isGinContext(t types.Type) bool {
+	p, ok := types.Unalias(t).(*types.Pointer)
+	if !ok {
+		return false
+	}
+	n, ok := types.Unalias(p.Elem()).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == ginPath && n.Obj().Name() == "Context"
+}
+
+func isError(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
+
+// plan decides everything about one function. On error, off is the byte
+// offset in the directive the error is about.
+func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
+	ft, body := t.funcType(), t.body()
+	if body == nil {
+		return nil, 0, fmt.Errorf("%s has no body to instrument", funcName(t))
+	}
+	e := &funcEdit{t: t, follows: t.dir.Follows, newParam: map[int]string{}, newRes: map[int]string{}}
+	e.shape, e.param = in.shapeOf(ft)
+	if e.shape == ShapeNone {
+		return nil, 0, fmt.Errorf("%s has no context.Context or *gin.Context parameter; add one (adding it automatically is not supported yet)", funcName(t))
+	}
+	names := newNamer(in.info(), ft, body)
+	// Tag expressions are evaluated at the function's entry.
+	for _, tg := range t.dir.Tags {
+		if err := in.checkTag(body, tg.Expr); err != nil {
+			return nil, tg.Offset, fmt.Errorf("tag.%s=%s: %v", tg.Key, tg.Expr, err)
+		}
+		names.reserveExpr(tg.Expr)
+		e.tags = append(e.tags, inject.Tag{Key: tg.Key, Expr: tg.Expr})
+	}
+
+	// The carrying parameter needs a usable name.
+	fieldNames, unnamed := paramNames(ft.Params)
+	carrier := ""
+	if !unnamed {
+		carrier = fieldNames[e.param]
+	}
+	if unnamed || carrier == "_" {
+		base := "ctx"
+		if e.shape == ShapeGin {
+			base = "c"
+		}
+		carrier = names.fresh(base, "trace"+strings.ToUpper(base[:1])+base[1:])
+		e.params = fieldText(in.pkg.Fset, src, ft.Params)
+		e.newParam[e.param] = carrier
+		if unnamed {
+			for i := range fieldNames {
+				if i != e.param {
+					e.newParam[i] = "_"
+				}
+			}
+		}
+	}
+	e.ctxName = carrier
+	names.reserve(carrier)
+
+	// An error result needs a name the deferred End can see.
+	if ft.Results != nil && len(ft.Results.List) > 0 {
+		last := ft.Results.List[len(ft.Results.List)-1]
+		if isError(in.info().TypeOf(last.Type)) {
+			resNames, resUnnamed := paramNames(ft.Results)
+			lastName := ""
+			if !resUnnamed {
+				lastName = resNames[len(resNames)-1]
+			}
+			if resUnnamed || lastName == "_" {
+				lastName = names.fresh("err", "traceErr")
+				e.results = fieldText(in.pkg.Fset, src, ft.Results)
+				e.newRes[len(resNames)-1] = lastName
+				if resUnnamed {
+					for i := 0; i < len(resNames)-1; i++ {
+						e.newRes[i] = "_"
+					}
+				}
+			}
+			e.errName = lastName
+			names.reserve(lastName)
+		}
+	}
+	e.span = names.fresh("span", "traceSpan")
+	e.name = t.dir.Name
+	if e.name == "" && e.shape != ShapeGin {
+		e.name = in.defaultName(t)
+	}
+	return e, 0, nil
+}
+
+// checkTag type-checks expr in the scope at the start of body.
+func (in *instrumenter) checkTag(body *ast.BlockStmt, expr string) error {
+	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}}
+	x, err := parseExprAt(expr)
+	if err != nil {
+		return err
+	}
+	if err := types.CheckExpr(in.pkg.Fset, in.pkg.Types, body.Lbrace+1, x, info); err != nil {
+		return fmt.Errorf("%s", trimTypeErr(err))
+	}
+	tv := info.Types[x]
+	if !tv.IsValue() {
+		return fmt.Errorf("not a value")
+	}
+	if tup, ok := tv.Type.(*types.Tuple); ok && tup.Len() != 1 {
+		return fmt.Errorf("not a single value")
+	}
+	return nil
+}
+
+func trimTypeErr(err error) string {
+	if te, ok := err.(types.Error); ok {
+		return te.Msg
+	}
+	return err.Error()
+}
+
+// defaultName is p.F, p.T.M, or p.F.funcN for the N-th literal in F.
+func (in *instrumenter) defaultName(t *target) string {
+	pkg := in.pkg.Name
+	decl := t.decl
+	if decl == nil {
+		decl = t.outer
+	}
+	name := pkg + "." + decl.Name.Name
+	if decl.Recv != nil && len(decl.Recv.List) == 1 {
+		name = pkg + "." + recvTypeName(decl.Recv.List[0].Type) + "." + decl.Name.Name
+	}
+	if t.lit != nil {
+		n := 0
+		ast.Inspect(decl.Body, func(x ast.Node) bool {
+			if x == t.lit {
+				n++
+				name += ".func" + strconv.Itoa(n)
+				return false
+			}
+			if _, ok := x.(*ast.FuncLit); ok {
+				n++
+			}
+			return !strings.Contains(name, ".func")
+		})
+	}
+	return name
+}
+
+func recvTypeName(x ast.Expr) string {
+	for {
+		switch t := x.(type) {
+		case *ast.StarExpr:
+			x = t.X
+		case *ast.ParenExpr:
+			x = t.X
+		case *ast.IndexExpr:
+			x = t.X
+		case *ast.IndexListExpr:
+			x = t.X
+		case *ast.Ident:
+			return t.Name
+		default:
+			return "?"
+		}
+	}
+}
+
+// paramNames flattens a field list's names; unnamed reports a list whose
+// fields have no names at all.
+func paramNames(fl *ast.FieldList) (names []string, unnamed bool) {
+	if fl == nil {
+		return nil, false
+	}
+	for _, f := range fl.List {
+		if len(f.Names) == 0 {
+			names = append(names, "")
+			unnamed = true
+			continue
+		}
+		for _, n := range f.Names {
+			names = append(names, n.Name)
+		}
+	}
+	return names, unnamed
+}
+
+func fieldText(fset *token.FileSet, src []byte, fl *ast.FieldList) string {
+	return string(src[fset.Position(fl.Pos()).Offset:fset.Position(fl.End()).Offset])
+}
+
+// apply performs the planned edits on the dst form of f and prints it.
+func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byte, error) {
+	dec := decorator.NewDecoratorFromPackage(in.pkg)
+	df, err := dec.DecorateFile(f)
+	if err != nil {
+		return nil, err
+	}
+	// One name per file for each runtime package, free in every annotated
+	// function and at file and package scope.
+	rtName, ginName := in.importNames(f, edits)
+	var needGin bool
+	for _, e := range edits {
+		if e.shape == ShapeGin {
+			needGin = true
+		}
+	}
+	targets := map[ast.Node]bool{}
+	for _, e := range edits {
+		targets[e.t.node()] = true
+	}
+	for _, e := range edits {
+		if err := in.applyOne(dec, e, targets, rtName); err != nil {
+			return nil, err
+		}
+	}
+	ensureImport(df, inject.RuntimePath, rtName)
+	if needGin {
+		ensureImport(df, inject.TraceginPath, ginName)
+	}
+	return in.print(df, map[string]string{inject.RuntimePath: rtName, inject.TraceginPath: ginName})
+}
+
+func (in *instrumenter) print(df *dst.File, names map[string]string) ([]byte, error) {
+	return printFile(in.pkg, df, names)
+}
+
+// printFile prints df through an import-managing restorer whose package
+// names come from the type checker, never from guessing at import paths.
+func printFile(p *packages.Package, df *dst.File, names map[string]string) ([]byte, error) {
+	res := decorator.NewRestorerWithImports(p.PkgPath, packageNames(p))
+	fr := res.FileRestorer()
+	for path, name := range names {
+		if name != "" && name != defaultImportName(path) {
+			fr.Alias[path] = name
+		}
+	}
+	var b bytes.Buffer
+	if err := fr.Fprint(&b, df); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func defaultImportName(path string) string {
+	switch path {
+	case inject.RuntimePath:
+		return "runtime"
+	case inject.TraceginPath:
+		return "tracegin"
+	}
+	return ""
+}
+
+type nameResolver map[string]string
+
+func (r nameResolver) ResolvePackage(path string) (string, error) {
+	if n, ok := r[path]; ok {
+		return n, nil
+	}
+	return "", fmt.Errorf("package %s is not imported by the loaded package", path)
+}
+
+func packageNames(p *packages.Package) nameResolver {
+	r := nameResolver{inject.RuntimePath: "runtime", inject.TraceginPath: "tracegin"}
+	for _, imp := range p.Types.Imports() {
+		r[imp.Path()] = imp.Name()
+	}
+	return r
+}
+
+// importNames picks the names the runtime packages get in f.
+func (in *instrumenter) importNames(f *ast.File, edits []*funcEdit) (rt, gin string) {
+	taken := map[string]bool{}
+	existing := map[string]string{}
+	for _, imp := range f.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		name := ""
+		if imp.Name != nil {
+			name = imp.Name.Name
+		} else if pn, ok := in.info().Implicits[imp].(*types.PkgName); ok {
+			name = pn.Name()
+		}
+		existing[path] = name
+		taken[name] = true
+	}
+	for _, e := range edits {
+		ast.Inspect(e.t.node(), func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				ast.Inspect(n.X, func(m ast.Node) bool {
+					if id, ok := m.(*ast.Ident); ok {
+						taken[id.Name] = true
+					}
+					return true
+				})
+				return false
+			case *ast.Ident:
+				taken[n.Name] = true
+			}
+			return true
+		})
+		for _, tg := range e.tags {
+			for _, id := range exprIdents(tg.Expr) {
+				taken[id] = true
+			}
+		}
+		taken[e.span] = true
+		taken[e.ctxName] = true
+		taken[e.errName] = true
+	}
+	pick := func(path, base, alt string) string {
+		if name, ok := existing[path]; ok && name != "_" && name != "." {
+			return name
+		}
+		for i := 0; ; i++ {
+			cand := base
+			switch {
+			case i == 1:
+				cand = alt
+			case i > 1:
+				cand = alt + strconv.Itoa(i-1)
+			}
+			if !taken[cand] && in.pkg.Types.Scope().Lookup(cand) == nil {
+				taken[cand] = true
+				return cand
+			}
+		}
+	}
+	rt = pick(inject.RuntimePath, "runtime", "traceruntime")
+	gin = pick(inject.TraceginPath, "tracegin", "tracegin")
+	return rt, gin
+}
+
+// sortedKeys returns m's keys in order, for deterministic output.
+func sortedKeys(m map[int]string) []int {
+	var ks []int
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Ints(ks)
+	return ks
+}

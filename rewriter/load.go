@@ -1,0 +1,145 @@
+package rewriter
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/traceinject/traceinject/templates/inject"
+)
+
+// listMode is all the first pass needs: names and files, as cheap as go list.
+const listMode = packages.NeedName | packages.NeedFiles
+
+// typedMode loads a package's syntax and types; dependencies come from
+// export data, so only packages with directives are type-checked from source.
+const typedMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo | packages.NeedImports
+
+// load lists the packages matching cfg.Patterns and type-checks those whose
+// files mention a directive or marker (or, for Remove, the runtime package).
+func load(cfg Config, overlay map[string][]byte) ([]*packages.Package, []Diagnostic, error) {
+	patterns := cfg.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	lc := &packages.Config{Mode: listMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: overlay}
+	listed, err := packages.Load(lc, patterns...)
+	if err != nil {
+		return nil, nil, err
+	}
+	var diags []Diagnostic
+	var paths []string
+	seen := map[string]bool{}
+	needles := [][]byte{[]byte(tracePrefix)}
+	if cfg.Mode == Remove {
+		needles = append(needles, []byte(strconv.Quote(inject.RuntimePath)))
+	}
+	for _, p := range listed {
+		if len(p.GoFiles) == 0 && len(p.Errors) > 0 {
+			diags = append(diags, packageErrors(p)...)
+			continue
+		}
+		if seen[p.PkgPath] || !mentions(p.GoFiles, overlay, needles) {
+			continue
+		}
+		seen[p.PkgPath] = true
+		paths = append(paths, p.PkgPath)
+	}
+	if len(paths) == 0 {
+		return nil, diags, nil
+	}
+	pkgs, err := loadTyped(cfg, overlay, paths)
+	return pkgs, diags, err
+}
+
+func loadTyped(cfg Config, overlay map[string][]byte, paths []string) ([]*packages.Package, error) {
+	tc := &packages.Config{Mode: typedMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: overlay, Fset: token.NewFileSet()}
+	return packages.Load(tc, paths...)
+}
+
+// mentions is the byte scan that keeps type-checking off packages that have
+// nothing for us.
+func mentions(files []string, overlay map[string][]byte, needles [][]byte) bool {
+	for _, name := range files {
+		src, err := readFile(name, overlay)
+		if err != nil {
+			return true // let the typed load report it
+		}
+		for _, n := range needles {
+			if bytes.Contains(src, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func readFile(name string, overlay map[string][]byte) ([]byte, error) {
+	if b, ok := overlay[name]; ok {
+		return b, nil
+	}
+	return os.ReadFile(name)
+}
+
+func packageErrors(p *packages.Package) []Diagnostic {
+	var diags []Diagnostic
+	for _, e := range p.Errors {
+		diags = append(diags, Diagnostic{Pos: parsePos(e.Pos), Kind: Error, Msg: e.Msg})
+	}
+	return diags
+}
+
+// parsePos parses go/packages' "file:line:col" error positions.
+func parsePos(s string) token.Position {
+	var p token.Position
+	if s == "" || s == "-" {
+		return p
+	}
+	parts := strings.Split(s, ":")
+	n := len(parts)
+	if n >= 3 {
+		line, err1 := strconv.Atoi(parts[n-2])
+		col, err2 := strconv.Atoi(parts[n-1])
+		if err1 == nil && err2 == nil {
+			return token.Position{Filename: strings.Join(parts[:n-2], ":"), Line: line, Column: col}
+		}
+	}
+	if n >= 2 {
+		if line, err := strconv.Atoi(parts[n-1]); err == nil {
+			return token.Position{Filename: strings.Join(parts[:n-1], ":"), Line: line}
+		}
+	}
+	return token.Position{Filename: s}
+}
+
+// isGenerated reports whether f carries the standard generated-code comment.
+func isGenerated(f *ast.File) bool { return ast.IsGenerated(f) }
+
+// goFiles pairs each syntax tree of p with its file name, keeping only the
+// package's own Go files (not cgo-generated ones).
+func goFiles(p *packages.Package) map[*ast.File]string {
+	own := map[string]bool{}
+	for _, g := range p.GoFiles {
+		own[filepath.Clean(g)] = true
+	}
+	m := map[*ast.File]string{}
+	for _, f := range p.Syntax {
+		name := p.Fset.File(f.Pos()).Name()
+		if own[filepath.Clean(name)] {
+			m[f] = name
+		}
+	}
+	return m
+}
+
+func errorf(pos token.Position, format string, args ...any) Diagnostic {
+	return Diagnostic{Pos: pos, Kind: Error, Msg: fmt.Sprintf(format, args...)}
+}

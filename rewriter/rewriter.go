@@ -1,0 +1,153 @@
+// Package rewriter is the engine of traceinject: it loads Go packages, finds
+// //trace:span and //trace:ignore directives, plans the instrumentation each
+// annotated function needs, and prints the rewritten files. Injected code sits
+// between //trace:begin and //trace:end markers so that a run is idempotent,
+// edited directives update in place, and Remove restores the source exactly.
+//
+// Every run works in three steps: strip the injected code from the current
+// files (in memory), type-check the stripped package, and instrument it
+// afresh. Comparing the result with the current files yields the changes,
+// and -check's "missing" and "stale" reports.
+package rewriter
+
+import (
+	"fmt"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Mode selects what Run computes.
+type Mode int
+
+const (
+	// Instrument adds missing and updates stale instrumentation.
+	Instrument Mode = iota
+	// Remove removes all injected code; directives stay.
+	Remove
+)
+
+// Config says what to load and how.
+type Config struct {
+	Dir      string   // directory go list runs in; "" = current
+	Env      []string // environment for go list; nil = os.Environ()
+	Patterns []string // go list patterns; none = "."
+	Mode     Mode
+	// Overlay replaces the contents of files (absolute paths) while loading.
+	Overlay map[string][]byte
+}
+
+// Kind classifies a diagnostic.
+type Kind int
+
+const (
+	// Error is a load, type or directive error, or a refusal: nothing may
+	// be written.
+	Error Kind = iota
+	// Misplaced is a directive that sits where it does nothing.
+	Misplaced
+	// Stale is an annotated function whose instrumentation is missing or
+	// out of date, or injected code left without a directive.
+	Stale
+	// Warning is informational.
+	Warning
+)
+
+// Diagnostic is one message about a user file.
+type Diagnostic struct {
+	Pos  token.Position
+	Kind Kind
+	Msg  string
+}
+
+func (d Diagnostic) String() string {
+	if d.Pos.Filename == "" {
+		return d.Msg
+	}
+	return fmt.Sprintf("%s: %s", d.Pos, d.Msg)
+}
+
+// FileChange is the new content of one file.
+type FileChange struct {
+	Path     string // absolute
+	Old, New []byte
+}
+
+// Result is what a run would do.
+type Result struct {
+	Changes     []FileChange // sorted by path
+	Diagnostics []Diagnostic // sorted by position
+}
+
+// HasKind reports whether any diagnostic is of kind k.
+func (r *Result) HasKind(k Kind) bool {
+	for _, d := range r.Diagnostics {
+		if d.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Result) sort() {
+	sort.Slice(r.Changes, func(i, j int) bool { return r.Changes[i].Path < r.Changes[j].Path })
+	sort.SliceStable(r.Diagnostics, func(i, j int) bool {
+		a, b := r.Diagnostics[i].Pos, r.Diagnostics[j].Pos
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+}
+
+// Write writes every change, all or nothing as far as the file system
+// allows: each new file is first written to a temporary file in the same
+// directory (with the original's mode), and only when all of them exist are
+// they renamed into place.
+func (r *Result) Write() error {
+	type pending struct{ tmp, dst string }
+	var done []pending
+	cleanup := func() {
+		for _, p := range done {
+			os.Remove(p.tmp)
+		}
+	}
+	for _, c := range r.Changes {
+		fi, err := os.Stat(c.Path)
+		if err != nil {
+			cleanup()
+			return err
+		}
+		f, err := os.CreateTemp(filepath.Dir(c.Path), "."+filepath.Base(c.Path)+".traceinject-*")
+		if err != nil {
+			cleanup()
+			return err
+		}
+		done = append(done, pending{f.Name(), c.Path})
+		_, werr := f.Write(c.New)
+		cerr := f.Close()
+		if werr == nil {
+			werr = cerr
+		}
+		if werr == nil {
+			werr = os.Chmod(f.Name(), fi.Mode().Perm())
+		}
+		if werr != nil {
+			cleanup()
+			return werr
+		}
+	}
+	for i, p := range done {
+		if err := os.Rename(p.tmp, p.dst); err != nil {
+			for _, q := range done[i:] {
+				os.Remove(q.tmp)
+			}
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,221 @@
+package rewriter
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"sort"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// Run computes what traceinject would change; it writes nothing (see
+// Result.Write). The returned error is for failures of the tool itself (go
+// list could not run); problems in user code are diagnostics.
+func Run(cfg Config) (*Result, error) {
+	res := &Result{}
+	pkgs, diags, err := load(cfg, cfg.Overlay)
+	if err != nil {
+		return nil, err
+	}
+	res.Diagnostics = append(res.Diagnostics, diags...)
+	for _, p := range pkgs {
+		if len(p.Errors) > 0 {
+			res.Diagnostics = append(res.Diagnostics, packageErrors(p)...)
+			continue
+		}
+		if err := runPackage(cfg, p, res); err != nil {
+			return nil, err
+		}
+	}
+	res.sort()
+	return res, nil
+}
+
+// fileRun is one file of a package as it goes through the pipeline.
+type fileRun struct {
+	name    string
+	current []byte
+	curAST  *ast.File
+	clean   []byte // current with the injected code stripped
+}
+
+func runPackage(cfg Config, p *packages.Package, res *Result) error {
+	names := goFiles(p)
+	var files []*fileRun
+	stripped := map[string][]byte{}
+	for _, f := range p.Syntax {
+		name, ok := names[f]
+		if !ok || isGenerated(f) {
+			continue
+		}
+		src, err := readFile(name, cfg.Overlay)
+		if err != nil {
+			return err
+		}
+		fr := &fileRun{name: name, current: src, curAST: f, clean: src}
+		files = append(files, fr)
+		if !bytes.Contains(src, []byte(beginPrefix)) {
+			continue
+		}
+		clean, err := stripFile(p, f)
+		if err != nil {
+			res.Diagnostics = append(res.Diagnostics, errorf(p.Fset.Position(f.Pos()), "cannot remove injected code: %v", err))
+			continue
+		}
+		if !bytes.Equal(clean, src) {
+			fr.clean = clean
+			stripped[name] = clean
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
+
+	if cfg.Mode == Remove {
+		for _, fr := range files {
+			if !bytes.Equal(fr.clean, fr.current) {
+				res.Changes = append(res.Changes, FileChange{Path: fr.name, Old: fr.current, New: fr.clean})
+			}
+		}
+		return nil
+	}
+
+	// Directives are read from the current files, so that every position
+	// reported points into what the user sees.
+	curTargets := map[string][]*target{}
+	bad := false
+	for _, fr := range files {
+		ts, diags := discover(p.Fset, fr.curAST, fr.current)
+		curTargets[fr.name] = ts
+		res.Diagnostics = append(res.Diagnostics, diags...)
+		for _, d := range diags {
+			bad = bad || d.Kind == Error
+		}
+	}
+	if bad {
+		return nil
+	}
+
+	// Instrument the stripped package, type-checked again when stripping
+	// changed anything.
+	cp := p
+	if len(stripped) > 0 {
+		overlay := map[string][]byte{}
+		for k, v := range cfg.Overlay {
+			overlay[k] = v
+		}
+		for k, v := range stripped {
+			overlay[k] = v
+		}
+		pkgs, err := loadTyped(cfg, overlay, []string{p.PkgPath})
+		if err != nil {
+			return err
+		}
+		if len(pkgs) != 1 {
+			return fmt.Errorf("%s: reloading after stripping found %d packages", p.PkgPath, len(pkgs))
+		}
+		cp = pkgs[0]
+		if len(cp.Errors) > 0 {
+			res.Diagnostics = append(res.Diagnostics, packageErrors(cp)...)
+			return nil
+		}
+	}
+	cleanAST := map[string]*ast.File{}
+	for f, name := range goFiles(cp) {
+		cleanAST[name] = f
+	}
+	in := newInstrumenter(cp)
+	for _, fr := range files {
+		cf := cleanAST[fr.name]
+		if cf == nil {
+			return fmt.Errorf("%s: file missing after reload", fr.name)
+		}
+		cleanTargets, _ := discover(cp.Fset, cf, fr.clean)
+		cur := curTargets[fr.name]
+		if len(cleanTargets) != len(cur) {
+			return fmt.Errorf("%s: %d directives before stripping, %d after", fr.name, len(cur), len(cleanTargets))
+		}
+		desired, diags := in.file(cf, fr.clean, cleanTargets, cur, p.Fset)
+		res.Diagnostics = append(res.Diagnostics, diags...)
+		if desired == nil || bytes.Equal(desired, fr.current) {
+			continue
+		}
+		res.Changes = append(res.Changes, FileChange{Path: fr.name, Old: fr.current, New: desired})
+		res.Diagnostics = append(res.Diagnostics, staleness(p.Fset, fr, cur, desired)...)
+	}
+	return nil
+}
+
+// staleness explains, per annotated function, why the current file differs
+// from the desired one.
+func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte) []Diagnostic {
+	dfset := token.NewFileSet()
+	df, err := parser.ParseFile(dfset, fr.name, desired, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return []Diagnostic{errorf(fset.Position(fr.curAST.Pos()), "internal error: rewritten file does not parse: %v", err)}
+	}
+	want, _ := discover(dfset, df, desired)
+	var diags []Diagnostic
+	text := func(fs *token.FileSet, src []byte, n ast.Node) []byte {
+		return src[fs.Position(n.Pos()).Offset:fs.Position(n.End()).Offset]
+	}
+	for i, t := range cur {
+		if t.dir.Kind != KindSpan || i >= len(want) {
+			continue
+		}
+		got := text(fset, fr.current, t.node())
+		if bytes.Equal(got, text(dfset, desired, want[i].node())) {
+			continue
+		}
+		msg := "instrumentation is stale"
+		if !hasBeginMarker(fr.curAST, t.body()) {
+			msg = "not instrumented"
+		}
+		diags = append(diags, Diagnostic{fset.Position(t.comment.Pos()), Stale, fmt.Sprintf("%s: %s (run traceinject)", funcName(t), msg)})
+	}
+	if len(diags) == 0 {
+		line := firstDiffLine(fr.current, desired)
+		diags = append(diags, Diagnostic{token.Position{Filename: fr.name, Line: line, Column: 1}, Stale, "injected code without a //trace:span directive, or stale imports (run traceinject)"})
+	}
+	return diags
+}
+
+// hasBeginMarker reports whether body starts with a //trace:begin marker.
+func hasBeginMarker(f *ast.File, body *ast.BlockStmt) bool {
+	if body == nil {
+		return false
+	}
+	end := body.Rbrace
+	if len(body.List) > 0 {
+		end = body.List[0].Pos()
+	}
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if c.Pos() > body.Lbrace && c.Pos() < end && hasWord(c.Text, beginPrefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func funcName(t *target) string {
+	if t.decl != nil {
+		return t.decl.Name.Name
+	}
+	return "function literal in " + t.outer.Name.Name
+}
+
+func firstDiffLine(a, b []byte) int {
+	line := 1
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return line
+		}
+		if a[i] == '\n' {
+			line++
+		}
+	}
+	return line
+}

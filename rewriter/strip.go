@@ -1,0 +1,153 @@
+package rewriter
+
+import (
+	"fmt"
+	"go/ast"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/traceinject/traceinject/templates/inject"
+)
+
+// stripFile removes all injected code from f and prints the result.
+func stripFile(p *packages.Package, f *ast.File) ([]byte, error) {
+	dec := decorator.NewDecoratorFromPackage(p)
+	df, err := dec.DecorateFile(f)
+	if err != nil {
+		return nil, err
+	}
+	// Pre-order, so that an enclosing function is stripped while the
+	// literals inside it still carry their own markers.
+	dst.Inspect(df, func(n dst.Node) bool {
+		if err != nil {
+			return false
+		}
+		ft, body := dstFunc(n)
+		if body != nil {
+			err = stripFunc(ft, body)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", p.Fset.Position(f.Pos()).Filename, err)
+	}
+	for _, path := range []string{inject.TraceginPath, inject.RuntimePath} {
+		if !usesPath(df, path) {
+			dropImport(df, path)
+		}
+	}
+	return printFile(p, df, nil)
+}
+
+func markerIndex(d dst.Decorations, pred func(string) bool) int {
+	for i, s := range d {
+		if pred(s) {
+			return i
+		}
+	}
+	return -1
+}
+
+func isBegin(s string) bool { return hasWord(s, beginPrefix) }
+func isEnd(s string) bool   { return s == endMarker }
+
+func hasBegin(body *dst.BlockStmt) bool {
+	return body != nil && len(body.List) > 0 && markerIndex(body.List[0].Decorations().Start, isBegin) >= 0
+}
+
+// stripFunc removes the injected block at the start of body, restores the
+// signature recorded in its marker, and undoes context threading.
+func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) error {
+	if !hasBegin(body) {
+		return nil
+	}
+	first := body.List[0]
+	bi := markerIndex(first.Decorations().Start, isBegin)
+	params, results, err := parseBegin(first.Decorations().Start[bi])
+	if err != nil {
+		return err
+	}
+	// The block ends at the statement carrying //trace:end, or before the
+	// statement whose leading comments hold it.
+	end := -1
+	for j, s := range body.List {
+		if k := markerIndex(s.Decorations().End, isEnd); k >= 0 {
+			s.Decorations().End = dropDecoration(s.Decorations().End, k)
+			end = j
+			break
+		}
+		if k := markerIndex(s.Decorations().Start, isEnd); k >= 0 && j > 0 {
+			s.Decorations().Start = dropDecoration(s.Decorations().Start, k)
+			end = j - 1
+			break
+		}
+	}
+	if end < 0 {
+		return fmt.Errorf("//trace:begin without //trace:end")
+	}
+	span, gin, carrier, ok := injectedVars(first)
+	if !ok {
+		return fmt.Errorf("unrecognized injected code after //trace:begin")
+	}
+	rest := body.List[end+1:]
+	body.List = rest
+	unthread(body, span, gin, carrier)
+	if params != "" || results != "" {
+		ps, rs, err := parseFieldLists(params, results)
+		if err != nil {
+			return err
+		}
+		if params != "" {
+			ft.Params = ps
+		}
+		if results != "" {
+			ft.Results = rs
+		}
+	}
+	return nil
+}
+
+// dropDecoration removes entry k and the line break that came with it.
+func dropDecoration(d dst.Decorations, k int) dst.Decorations {
+	out := append(dst.Decorations{}, d[:k]...)
+	out = append(out, d[k+1:]...)
+	if k > 0 && k-1 < len(out) && out[k-1] == "\n" {
+		out = append(out[:k-1], out[k:]...)
+	} else if k < len(out) && out[k] == "\n" {
+		out = append(out[:k], out[k+1:]...)
+	}
+	return out
+}
+
+// injectedVars reads the span variable and carrier from the first injected
+// statement: `ctx, span := runtime.Start(ctx, ...)` or
+// `span := tracegin.Start(c, ...)`.
+func injectedVars(s dst.Stmt) (span string, gin bool, carrier string, ok bool) {
+	as, ok := s.(*dst.AssignStmt)
+	if !ok || len(as.Rhs) != 1 {
+		return "", false, "", false
+	}
+	call, ok := as.Rhs[0].(*dst.CallExpr)
+	if !ok || len(call.Args) != 2 {
+		return "", false, "", false
+	}
+	fn, ok := call.Fun.(*dst.Ident)
+	if !ok {
+		return "", false, "", false
+	}
+	arg, ok := call.Args[0].(*dst.Ident)
+	if !ok {
+		return "", false, "", false
+	}
+	switch {
+	case fn.Path == inject.TraceginPath && len(as.Lhs) == 1:
+		id, ok := as.Lhs[0].(*dst.Ident)
+		return id.Name, true, arg.Name, ok
+	case fn.Path == inject.RuntimePath && len(as.Lhs) == 2:
+		id, ok := as.Lhs[1].(*dst.Ident)
+		return id.Name, false, arg.Name, ok
+	}
+	return "", false, "", false
+}
