@@ -23,34 +23,45 @@ func beginLine(e *funcEdit) string {
 	if e.results != "" {
 		s += " results=" + strconv.Quote(e.results)
 	}
+	if e.oneLine {
+		s += ` body="oneline"`
+	}
 	return s
 }
 
+// beginAttrs are the attributes of a //trace:begin marker.
+type beginAttrs struct {
+	params, results string
+	oneLine         bool // the body was written on one line
+}
+
 // parseBegin reads the attributes of a //trace:begin marker.
-func parseBegin(text string) (params, results string, err error) {
+func parseBegin(text string) (a beginAttrs, err error) {
 	rest := strings.TrimSpace(text[len(beginPrefix):])
 	for rest != "" {
 		eq := strings.IndexByte(rest, '=')
 		if eq < 0 {
-			return "", "", fmt.Errorf("malformed marker %q", text)
+			return a, fmt.Errorf("malformed marker %q", text)
 		}
 		key := rest[:eq]
 		q, err := strconv.QuotedPrefix(rest[eq+1:])
 		if err != nil {
-			return "", "", fmt.Errorf("malformed marker %q", text)
+			return a, fmt.Errorf("malformed marker %q", text)
 		}
 		v, _ := strconv.Unquote(q)
 		switch key {
 		case "params":
-			params = v
+			a.params = v
 		case "results":
-			results = v
+			a.results = v
+		case "body":
+			a.oneLine = v == "oneline"
 		default:
-			return "", "", fmt.Errorf("malformed marker %q: unknown attribute %s", text, key)
+			return a, fmt.Errorf("malformed marker %q: unknown attribute %s", text, key)
 		}
 		rest = strings.TrimSpace(rest[eq+1+len(q):])
 	}
-	return params, results, nil
+	return a, nil
 }
 
 func dstFunc(n dst.Node) (*dst.FuncType, *dst.BlockStmt) {

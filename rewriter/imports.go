@@ -47,7 +47,7 @@ func ensureImport(f *dst.File, path, name string) {
 	start, end := -1, -1
 	for i := 0; i < len(block.Specs); {
 		j := i + 1
-		for j < len(block.Specs) && block.Specs[j].Decorations().Before != dst.EmptyLine {
+		for j < len(block.Specs) && !boundary(block.Specs, j) {
 			j++
 		}
 		for k := i; k < j; k++ {
@@ -73,10 +73,15 @@ func ensureImport(f *dst.File, path, name string) {
 			break
 		}
 	}
-	if at == start {
+	switch {
+	case at == start:
 		// Take over the group's leading space.
 		spec.Decs.Before = block.Specs[start].Decorations().Before
 		block.Specs[start].Decorations().Before = dst.NewLine
+	case at == end:
+		// Take over the group's trailing space.
+		spec.Decs.After = block.Specs[end-1].Decorations().After
+		block.Specs[end-1].Decorations().After = dst.NewLine
 	}
 	block.Specs = append(block.Specs[:at], append([]dst.Spec{spec}, block.Specs[at:]...)...)
 }
@@ -93,11 +98,17 @@ func dropImport(f *dst.File, path string) {
 			if importPath(s) != path {
 				continue
 			}
-			if i+1 < len(g.Specs) && s.Decorations().Before == dst.EmptyLine && g.Specs[i+1].Decorations().Before != dst.EmptyLine {
-				g.Specs[i+1].Decorations().Before = dst.EmptyLine
-			}
+			// Keep a group boundary that s sat on between its neighbours.
+			wasBoundary := boundary(g.Specs, i) || boundary(g.Specs, i+1)
 			if i == 0 && len(g.Specs) > 1 {
 				g.Specs[1].Decorations().Before = s.Decorations().Before
+			}
+			if i > 0 && i+1 < len(g.Specs) && wasBoundary &&
+				g.Specs[i-1].Decorations().After != dst.EmptyLine && g.Specs[i+1].Decorations().Before != dst.EmptyLine {
+				g.Specs[i+1].Decorations().Before = dst.EmptyLine
+			}
+			if i > 0 && i+1 == len(g.Specs) {
+				g.Specs[i-1].Decorations().After = dst.NewLine
 			}
 			g.Specs = append(g.Specs[:i], g.Specs[i+1:]...)
 			switch len(g.Specs) {
@@ -110,6 +121,15 @@ func dropImport(f *dst.File, path string) {
 			return
 		}
 	}
+}
+
+// boundary reports whether an empty line separates specs[i-1] and specs[i];
+// the ends of the list are boundaries.
+func boundary(specs []dst.Spec, i int) bool {
+	if i <= 0 || i >= len(specs) {
+		return true
+	}
+	return specs[i].Decorations().Before == dst.EmptyLine || specs[i-1].Decorations().After == dst.EmptyLine
 }
 
 func importPath(s dst.Spec) string {

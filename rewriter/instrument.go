@@ -53,6 +53,7 @@ type funcEdit struct {
 	results  string // original result list text when it had to change
 	newParam map[int]string
 	newRes   map[int]string
+	oneLine  bool // the body is on one line, with statements
 }
 
 // file instruments every //trace:span target of f (the stripped file) and
@@ -196,6 +197,8 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 		}
 	}
 	e.span = names.fresh("span", "traceSpan")
+	fset := in.pkg.Fset
+	e.oneLine = len(body.List) > 0 && fset.Position(body.Lbrace).Line == fset.Position(body.Rbrace).Line
 	e.name = t.dir.Name
 	if e.name == "" && e.shape != ShapeGin {
 		e.name = in.defaultName(t)

@@ -65,7 +65,7 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) error {
 	}
 	first := body.List[0]
 	bi := markerIndex(first.Decorations().Start, isBegin)
-	params, results, err := parseBegin(first.Decorations().Start[bi])
+	attrs, err := parseBegin(first.Decorations().Start[bi])
 	if err != nil {
 		return err
 	}
@@ -91,18 +91,21 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) error {
 	if !ok {
 		return fmt.Errorf("unrecognized injected code after //trace:begin")
 	}
-	rest := body.List[end+1:]
-	body.List = rest
+	body.List = body.List[end+1:]
+	if attrs.oneLine && len(body.List) > 0 {
+		body.List[0].Decorations().Before = dst.None
+		body.List[len(body.List)-1].Decorations().After = dst.None
+	}
 	unthread(body, span, gin, carrier)
-	if params != "" || results != "" {
-		ps, rs, err := parseFieldLists(params, results)
+	if attrs.params != "" || attrs.results != "" {
+		ps, rs, err := parseFieldLists(attrs.params, attrs.results)
 		if err != nil {
 			return err
 		}
-		if params != "" {
+		if attrs.params != "" {
 			ft.Params = ps
 		}
-		if results != "" {
+		if attrs.results != "" {
 			ft.Results = rs
 		}
 	}

@@ -1,0 +1,226 @@
+package rewriter
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/rewrite")
+
+// Golden cases live in ../testdata/rewrite/<case>/: input/ is the annotated
+// package before instrumentation, golden/ the expected result (plus
+// behaviour tests, *_test.go, which the tool does not touch). Both are
+// packages of this module, so they compile against the real runtime.
+
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func goldenCases(t *testing.T) (root string, cases []string) {
+	root = moduleRoot(t)
+	dirs, err := filepath.Glob(filepath.Join(root, "testdata", "rewrite", "*", "input"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	for _, d := range dirs {
+		cases = append(cases, filepath.Base(filepath.Dir(d)))
+	}
+	sort.Strings(cases)
+	return root, cases
+}
+
+// goFilesIn returns the non-test Go files of dir, by base name.
+func goFilesIn(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	m := map[string][]byte{}
+	names, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	for _, n := range names {
+		if strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[filepath.Base(n)] = b
+	}
+	return m
+}
+
+// runOn runs the tool over the given case subdirectories at once (one load)
+// and returns, per case and file, the content it would leave.
+func runOn(t *testing.T, root string, cases []string, sub string, mode Mode, overlay map[string][]byte) map[string]map[string][]byte {
+	t.Helper()
+	var patterns []string
+	for _, c := range cases {
+		patterns = append(patterns, "./"+filepath.ToSlash(filepath.Join("testdata", "rewrite", c, sub)))
+	}
+	res, err := Run(Config{Dir: root, Patterns: patterns, Mode: mode, Overlay: overlay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Diagnostics {
+		if d.Kind != Stale {
+			t.Errorf("%s", d)
+		}
+	}
+	out := map[string]map[string][]byte{}
+	for _, c := range cases {
+		dir := filepath.Join(root, "testdata", "rewrite", c, sub)
+		files := goFilesIn(t, dir)
+		for name := range files {
+			if b, ok := overlay[filepath.Join(dir, name)]; ok {
+				files[name] = b
+			}
+		}
+		out[c] = files
+	}
+	for _, ch := range res.Changes {
+		c := filepath.Base(filepath.Dir(filepath.Dir(ch.Path)))
+		out[c][filepath.Base(ch.Path)] = ch.New
+	}
+	return out
+}
+
+func TestGolden(t *testing.T) {
+	root, cases := goldenCases(t)
+	got := runOn(t, root, cases, "input", Instrument, nil)
+	for _, c := range cases {
+		goldenDir := filepath.Join(root, "testdata", "rewrite", c, "golden")
+		if *update {
+			os.MkdirAll(goldenDir, 0o755)
+			for name, b := range got[c] {
+				if err := os.WriteFile(filepath.Join(goldenDir, name), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			continue
+		}
+		want := goFilesIn(t, goldenDir)
+		for name, b := range got[c] {
+			if !bytes.Equal(b, want[name]) {
+				t.Errorf("%s/%s: output differs from golden (run go test ./rewriter -run TestGolden -update):\n%s", c, name, lineDiff(want[name], b))
+			}
+		}
+		if len(want) != len(got[c]) {
+			t.Errorf("%s: golden has %d files, output %d", c, len(want), len(got[c]))
+		}
+	}
+}
+
+// TestIdempotent runs the tool on its own output: nothing may change.
+func TestIdempotent(t *testing.T) {
+	root, cases := goldenCases(t)
+	got := runOn(t, root, cases, "golden", Instrument, nil)
+	for _, c := range cases {
+		want := goFilesIn(t, filepath.Join(root, "testdata", "rewrite", c, "golden"))
+		for name, b := range got[c] {
+			if !bytes.Equal(b, want[name]) {
+				t.Errorf("%s/%s: second run changed the output:\n%s", c, name, lineDiff(want[name], b))
+			}
+		}
+	}
+}
+
+// TestRemoveRestoresInput removes the instrumentation from every golden
+// output: the result must be the input, byte for byte.
+func TestRemoveRestoresInput(t *testing.T) {
+	root, cases := goldenCases(t)
+	got := runOn(t, root, cases, "golden", Remove, nil)
+	for _, c := range cases {
+		want := goFilesIn(t, filepath.Join(root, "testdata", "rewrite", c, "input"))
+		for name, b := range got[c] {
+			if !bytes.Equal(b, want[name]) {
+				t.Errorf("%s/%s: -remove did not restore the input:\n%s", c, name, lineDiff(want[name], b))
+			}
+		}
+	}
+}
+
+// TestDirectiveEditUpdatesInPlace edits directives of instrumented code and
+// expects exactly the injected lines that depend on them to change.
+func TestDirectiveEditUpdatesInPlace(t *testing.T) {
+	root := moduleRoot(t)
+	path := filepath.Join(root, "testdata", "rewrite", "context", "golden", "svc.go")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edits := []struct{ old, new string }{
+		{"//trace:span svc.unnamed\n", "//trace:span svc.renamed follows\n"},
+		{`tag.kind="lookup"`, `tag.kind="get"`},
+	}
+	edited := string(src)
+	for _, e := range edits {
+		if !strings.Contains(edited, e.old) {
+			t.Fatalf("golden file lacks %q", e.old)
+		}
+		edited = strings.Replace(edited, e.old, e.new, 1)
+	}
+	got := runOn(t, root, []string{"context"}, "golden", Instrument, map[string][]byte{path: []byte(edited)})
+	want := strings.Replace(edited, `Start(ctx, "svc.unnamed")`, `StartFollowsFrom(ctx, "svc.renamed")`, 1)
+	want = strings.Replace(want, `SetTag(span, "kind", "lookup")`, `SetTag(span, "kind", "get")`, 1)
+	if want == edited {
+		t.Fatal("expected injected lines not found in golden file")
+	}
+	if g := string(got["context"]["svc.go"]); g != want {
+		t.Errorf("edited directives did not update in place:\n%s", lineDiff([]byte(want), []byte(g)))
+	}
+}
+
+// TestGoldenBuildsAndBehaves vets every golden package and runs its
+// behaviour tests (instrumented code against mocktracer), with one go
+// command each for all cases.
+func TestGoldenBuildsAndBehaves(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the golden packages")
+	}
+	root, cases := goldenCases(t)
+	var pkgs []string
+	for _, c := range cases {
+		pkgs = append(pkgs, "./testdata/rewrite/"+c+"/golden")
+	}
+	for _, args := range [][]string{
+		append([]string{"vet"}, pkgs...),
+		append([]string{"test", "-count=1"}, pkgs...),
+	} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("go %s: %v\n%s", args[0], err, out)
+		}
+	}
+}
+
+// lineDiff is a short report of the first differing lines.
+func lineDiff(want, got []byte) string {
+	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + itoa(i+1) + ":\nwant: " + w + "\n got: " + g
+		}
+	}
+	return "(no line differs)"
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+

@@ -1,0 +1,6 @@
+package generated
+
+import "context"
+
+//trace:span
+func Plain(ctx context.Context) {}

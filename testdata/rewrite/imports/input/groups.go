@@ -1,0 +1,16 @@
+// Package imports checks that the import block keeps its groups.
+package imports
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/opentracing/opentracing-go"
+
+	"github.com/traceinject/traceinject/testdata/rewrite/imports/local"
+)
+
+//trace:span
+func Groups(ctx context.Context) string {
+	return fmt.Sprint(opentracing.SpanFromContext(ctx) != nil, local.Name)
+}

@@ -1,0 +1,6 @@
+package imports
+
+import "context"
+
+//trace:span
+func Single(ctx context.Context) {}

@@ -1,0 +1,4 @@
+package local
+
+// Name is a name.
+const Name = "local"
