@@ -199,7 +199,7 @@ func Waterfall(spans []*jaeger.Span) []waterfall.Span {
 		for _, rec := range s.Logs() {
 			for _, f := range rec.Fields {
 				if f.Key() == "error.object" {
-					ws.Tags = append(ws.Tags, waterfall.Tag{Key: "error.object", Value: formatValue(f.Value())})
+					ws.Tags = append(ws.Tags, waterfall.Tag{Key: "error.object", Value: formatValue(clip(fmt.Sprint(f.Value()), 60))})
 				}
 			}
 		}

@@ -173,12 +173,24 @@ func writeTrace(sb *strings.Builder, spans []Span, width int) {
 	totalLabel := formatDuration(total)
 	fmt.Fprintf(sb, "%s0%s%s\n", pad, strings.Repeat(" ", max(1, width-1-len(totalLabel))), totalLabel)
 	fmt.Fprintf(sb, "%s|%s|\n", pad, strings.Repeat("–", width-2))
+	durations := make([]string, len(lines))
+	durWidth := 0
+	for i, l := range lines {
+		durations[i] = formatDuration(l.span.Duration)
+		durWidth = max(durWidth, utf8.RuneCountInString(durations[i]))
+	}
 	for i, l := range lines {
 		sb.WriteString(labels[i])
 		sb.WriteString(strings.Repeat(" ", nameWidth-utf8.RuneCountInString(labels[i])+2))
 		sb.WriteString(bar(l.span, start, total, width))
 		sb.WriteString("  ")
-		sb.WriteString(formatDuration(l.span.Duration))
+		// Durations are right-aligned so the tags after them line up.
+		sb.WriteString(strings.Repeat(" ", durWidth-utf8.RuneCountInString(durations[i])))
+		sb.WriteString(durations[i])
+		if len(l.span.Tags) == 0 {
+			sb.WriteByte('\n')
+			continue
+		}
 		for _, t := range l.span.Tags {
 			fmt.Fprintf(sb, "  %s=%s", t.Key, t.Value)
 		}

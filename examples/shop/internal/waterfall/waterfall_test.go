@@ -34,7 +34,7 @@ func TestWrite(t *testing.T) {
 GET /products/:id                [··············]  4.00ms  http.status_code=500
   catalog.GetProduct               [··········]    3.00ms
     /shop.v1.Catalog/GetProduct      [xxxxxx]      2.00ms  rpc.grpc.status_code=13  error=true
-  ↳ audit                                      []  500µs
+  ↳ audit                                      []   500µs
 
 trace b  GET /healthz  850µs  1 span
               0         850µs
@@ -65,8 +65,8 @@ func TestWriteOrphansAndTinySpans(t *testing.T) {
         0 100.00ms
         |––––––––|
 root    [········]  100.00ms
-  tiny           |  1µs
-orphan       [···]  50.00ms
+  tiny           |       1µs
+orphan       [···]   50.00ms
 
 trace z  instant  0µs  1 span
          0     0µs
