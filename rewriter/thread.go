@@ -159,21 +159,22 @@ func isSpanContext(x dst.Expr, gin bool, carrier string) bool {
 // unthread undoes thread in body for the span variable span.
 func unthread(body *dst.BlockStmt, span string, gin bool, carrier string) {
 	dstutil.Apply(body, func(c *dstutil.Cursor) bool {
-		if lit, ok := c.Node().(*dst.FuncLit); ok && hasBegin(lit.Body) {
+		n := c.Node()
+		if lit, ok := n.(*dst.FuncLit); ok && hasBegin(lit.Body) {
 			return false
 		}
-		return true
-	}, func(c *dstutil.Cursor) bool {
-		n := c.Node()
+		// Before the WithSpan inside it is unwrapped.
 		if call, ok := n.(*dst.CallExpr); ok && len(call.Args) >= 1 {
 			if fn, ok := call.Fun.(*dst.Ident); ok && fn.Path == "net/http" && fn.Name == "NewRequestWithContext" {
 				if x, ok := isWithSpan(call.Args[0], span); ok && isSpanContext(x, gin, carrier) {
 					fn.Name = "NewRequest"
 					call.Args = call.Args[1:]
-					return true
 				}
 			}
 		}
+		return true
+	}, func(c *dstutil.Cursor) bool {
+		n := c.Node()
 		if x, ok := isWithSpan(n, span); ok {
 			*x.Decorations() = *n.Decorations()
 			c.Replace(x)

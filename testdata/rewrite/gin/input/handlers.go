@@ -1,0 +1,79 @@
+// Package ginsvc exercises the Gin shape.
+package ginsvc
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/opentracing/opentracing-go"
+)
+
+// Store is a callee that takes a context.Context.
+type Store struct{ sawSpan bool }
+
+// Lookup records whether ctx carried a span.
+func (s *Store) Lookup(ctx context.Context, id string) (string, error) {
+	s.sawSpan = opentracing.SpanFromContext(ctx) != nil
+	if id == "missing" {
+		return "", errors.New("no such user")
+	}
+	return "user " + id, nil
+}
+
+// GetUser is a top-level handler.
+//
+//trace:span tag.user=c.Param("id")
+func GetUser(c *gin.Context) {
+	c.String(http.StatusOK, c.Param("id"))
+}
+
+// Handlers has method handlers.
+type Handlers struct{ store *Store }
+
+// Lookup names its *gin.Context ctx and passes it on as a context.Context.
+//
+//trace:span
+func (h *Handlers) Lookup(ctx *gin.Context) {
+	name, err := h.store.Lookup(ctx, ctx.Param("id"))
+	if err != nil {
+		ctx.String(http.StatusInternalServerError, err.Error())
+		return
+	}
+	ctx.String(http.StatusOK, name)
+}
+
+// loadUser is a Gin function with an error result.
+//
+//trace:span "load user"
+func loadUser(c *gin.Context, id string) error {
+	if id == "" {
+		return errors.New("empty id")
+	}
+	c.Set("user", id)
+	return nil
+}
+
+// Value has a value receiver and calls loadUser.
+//
+//trace:span follows
+func (h Handlers) Value(c *gin.Context) {
+	if err := loadUser(c, c.Query("id")); err != nil {
+		c.String(http.StatusBadRequest, err.Error())
+		return
+	}
+	c.String(http.StatusOK, c.GetString("user"))
+}
+
+func registerRoutes(r *gin.Engine, h *Handlers) {
+	r.GET("/user/:id", GetUser)
+	r.GET("/lookup/:id", h.Lookup)
+	r.GET("/value", h.Value)
+	//trace:span tag.kind="health"
+	r.GET("/ping", func(c *gin.Context) {
+		c.String(http.StatusOK, "pong")
+	})
+	//trace:span
+	r.GET("/boom", func(*gin.Context) { panic("boom") })
+}
