@@ -22,9 +22,14 @@ if [ -d cmd/traceinject ] && go build -o "$tmp/bin/traceinject" ./cmd/traceinjec
 	"$tmp/bin/traceinject" -remove ./examples/shop/... ||
 		echo "(traceinject -remove failed; showing the diff against the committed code)"
 	section "traceinject -d ./examples/shop/...   (what the tool changes)"
-	"$tmp/bin/traceinject" -d ./examples/shop/...
-	section "traceinject ./examples/shop/...      (rewriting in place)"
-	"$tmp/bin/traceinject" ./examples/shop/...
+	if "$tmp/bin/traceinject" -d ./examples/shop/...; then
+		section "traceinject ./examples/shop/...      (rewriting in place)"
+		"$tmp/bin/traceinject" ./examples/shop/... && echo "done."
+	else
+		# Writes are all-or-nothing: the copy is still the committed code.
+		echo
+		echo "traceinject refused the example (above): running the demo on the committed code."
+	fi
 else
 	section "traceinject is not available"
 	if [ -s "$tmp/build.log" ]; then sed 's/^/  /' "$tmp/build.log"; fi
