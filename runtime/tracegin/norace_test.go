@@ -1,0 +1,5 @@
+//go:build !race
+
+package tracegin_test
+
+const raceEnabled = false
