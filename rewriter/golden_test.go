@@ -223,4 +223,3 @@ func lineDiff(want, got []byte) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain makes this test binary double as the traceinject command inside
+// scripts, so the command is built once, with the tests.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"traceinject": main})
+}
+
+func TestScripts(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gomod, err := scriptGoMod(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gosum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goenv := map[string]string{}
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range []string{"GOCACHE", "GOMODCACHE", "GOPATH"} {
+		goenv[k] = strings.Split(strings.TrimSpace(string(out)), "\n")[i]
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			for k, v := range goenv {
+				env.Setenv(k, v)
+			}
+			env.Setenv("GOFLAGS", "-mod=mod")
+			env.Setenv("GOPROXY", "off")
+			env.Setenv("GOTOOLCHAIN", "local")
+			if _, err := os.Stat(filepath.Join(env.WorkDir, "go.mod")); err == nil {
+				return nil
+			}
+			if err := os.WriteFile(filepath.Join(env.WorkDir, "go.mod"), gomod, 0o644); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(env.WorkDir, "go.sum"), gosum, 0o644)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exitcode":  cmdExitCode,
+			"snapshot":  cmdSnapshot,
+			"unchanged": cmdUnchanged,
+			"filemode":  cmdFileMode,
+		},
+	})
+}
+
+// scriptGoMod is a go.mod for a module example.com/m that uses this module
+// through a replace directive, with this module's requirements so that
+// nothing needs the network.
+func scriptGoMod(root string) ([]byte, error) {
+	src, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return nil, err
+	}
+	s := string(src)
+	req := regexp.MustCompile(`(?s)\nrequire \(.*?\n\)\n`).FindString(s)
+	return []byte("module example.com/m\n\ngo 1.26.0\n" + req +
+		"\nrequire github.com/traceinject/traceinject v0.0.0\n\nreplace github.com/traceinject/traceinject => " + root + "\n"), nil
+}
+
+// exitcode N command [args...] runs command and expects exit status N.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: %v", err)
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exitcode: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// filemode FILE MODE checks a file's permission bits (octal).
+func cmdFileMode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: filemode FILE MODE")
+	}
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	if err != nil {
+		ts.Fatalf("filemode: %v", err)
+	}
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("filemode: %v", err)
+	}
+	if got := fi.Mode().Perm(); uint64(got) != want {
+		ts.Fatalf("%s has mode %o, want %o", args[0], got, want)
+	}
+}
+
+// snapshot records the hash of every file in the work directory;
+// unchanged checks that none was changed, added or removed since.
+func cmdSnapshot(ts *testscript.TestScript, neg bool, args []string) {
+	ts.Setenv("SNAPSHOT", treeHash(ts, ts.MkAbs(".")))
+}
+
+func cmdUnchanged(ts *testscript.TestScript, neg bool, args []string) {
+	if got := treeHash(ts, ts.MkAbs(".")); got != ts.Getenv("SNAPSHOT") {
+		ts.Fatalf("files changed since snapshot")
+	}
+}
+
+func treeHash(ts *testscript.TestScript, dir string) string {
+	var lines []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		info, _ := d.Info()
+		lines = append(lines, fmt.Sprintf("%s %x %v", path, sha256.Sum256(b), info.Mode()))
+		return nil
+	})
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	sort.Strings(lines)
+	return fmt.Sprintf("%x", sha256.Sum256([]byte(strings.Join(lines, "\n"))))
+}
