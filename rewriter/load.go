@@ -89,10 +89,25 @@ func readFile(name string, overlay map[string][]byte) ([]byte, error) {
 	return os.ReadFile(name)
 }
 
+// packageErrors turns p's errors into diagnostics. go list's echo of the
+// compiler's output ("# pkg" followed by the same errors) is dropped when the
+// parser or type checker reported them itself.
 func packageErrors(p *packages.Package) []Diagnostic {
 	var diags []Diagnostic
+	precise := false
 	for _, e := range p.Errors {
-		diags = append(diags, Diagnostic{Pos: parsePos(e.Pos), Kind: Error, Msg: e.Msg})
+		precise = precise || e.Kind == packages.ParseError || e.Kind == packages.TypeError
+	}
+	seen := map[string]bool{}
+	for _, e := range p.Errors {
+		if precise && e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
+			continue
+		}
+		d := Diagnostic{Pos: parsePos(e.Pos), Kind: Error, Msg: e.Msg}
+		if !seen[d.String()] {
+			seen[d.String()] = true
+			diags = append(diags, d)
+		}
 	}
 	return diags
 }
