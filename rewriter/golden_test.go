@@ -223,3 +223,24 @@ func lineDiff(want, got []byte) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// BenchmarkRun measures one run over all golden inputs: listing, the byte
+// scan, type-checking the packages with directives, and instrumenting.
+func BenchmarkRun(b *testing.B) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(root, "testdata", "rewrite", "*", "input"))
+	var patterns []string
+	for _, d := range dirs {
+		rel, _ := filepath.Rel(root, d)
+		patterns = append(patterns, "./"+filepath.ToSlash(rel))
+	}
+	for b.Loop() {
+		res, err := Run(Config{Dir: root, Patterns: patterns})
+		if err != nil || len(res.Changes) == 0 {
+			b.Fatalf("%v %v", err, res)
+		}
+	}
+}

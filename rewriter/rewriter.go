@@ -8,6 +8,31 @@
 // files (in memory), type-check the stripped package, and instrument it
 // afresh. Comparing the result with the current files yields the changes,
 // and -check's "missing" and "stale" reports.
+//
+// # Markers
+//
+// The injected statements open the function body, between two comments:
+//
+//	//trace:begin [params="..."] [results="..."] [body="oneline"]
+//	ctx, span := runtime.Start(ctx, "p.F")
+//	...
+//	defer span.End(&err)
+//	//trace:end
+//
+// params and results hold, as Go strings, the original parameter and result
+// lists when the tool had to name them (an unnamed or _ context parameter,
+// an unnamed error result); body="oneline" records a body written on one
+// line. Remove puts all of these back.
+//
+// Context threading in the rest of the body is recognized by shape: a call
+// runtime.WithSpan(X, span), where span is the function's injected span
+// variable (a name no code could use before instrumentation), was X; and
+// http.NewRequestWithContext(runtime.WithSpan(C, span), args...), where C
+// is the function's context parameter (or c.Request.Context() in a Gin
+// function), was http.NewRequest(args...).
+//
+// Only a package's non-test Go files are instrumented; generated files
+// (// Code generated ... DO NOT EDIT.) are never changed.
 package rewriter
 
 import (
