@@ -18,7 +18,6 @@ const (
 	ActionDiff                 // -d: print unified diffs
 	ActionList                 // -l: print the names of files that would change
 	ActionCheck                // -check: report missing/stale instrumentation
-	ActionRemove               // -remove: remove injected code
 )
 
 // Exit statuses, as INTERFACE.md defines them.
@@ -28,12 +27,14 @@ const (
 	ExitError   = 2 // usage, load, type or directive error, or a refusal
 )
 
-// Execute runs the traceinject command and returns its exit status. Errors
-// and warnings go to stderr as file:line:col: message, with file names
-// relative to the current directory when they are inside it.
-func Execute(action Action, patterns []string, stdout, stderr io.Writer) int {
+// Execute runs the traceinject command and returns its exit status: action
+// applied to instrumenting (or, with remove, to removing the
+// instrumentation, so that -remove -d previews a removal). Errors and
+// warnings go to stderr as file:line:col: message, with file names relative
+// to the current directory when they are inside it.
+func Execute(action Action, remove bool, patterns []string, stdout, stderr io.Writer) int {
 	cfg := Config{Patterns: patterns}
-	if action == ActionRemove {
+	if remove {
 		cfg.Mode = Remove
 	}
 	res, err := Run(cfg)
@@ -60,7 +61,7 @@ func Execute(action Action, patterns []string, stdout, stderr io.Writer) int {
 		case Misplaced:
 			if action == ActionCheck {
 				status = max(status, ExitProblem)
-			} else if action != ActionRemove {
+			} else if !remove {
 				status = ExitError
 			} else {
 				show = false
@@ -90,7 +91,7 @@ func Execute(action Action, patterns []string, stdout, stderr io.Writer) int {
 		for _, c := range res.Changes {
 			fmt.Fprintln(stdout, rel(c.Path))
 		}
-	case ActionWrite, ActionRemove:
+	case ActionWrite:
 		if err := res.Write(); err != nil {
 			fmt.Fprintf(stderr, "traceinject: %v\n", err)
 			return ExitError

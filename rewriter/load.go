@@ -16,7 +16,7 @@ import (
 )
 
 // listMode is all the first pass needs: names and files, as cheap as go list.
-const listMode = packages.NeedName | packages.NeedFiles
+const listMode = packages.NeedName | packages.NeedFiles | packages.NeedModule
 
 // typedMode loads a package's syntax and types; dependencies come from
 // export data, so only packages with directives are type-checked from source.
@@ -45,6 +45,11 @@ func load(cfg Config, overlay map[string][]byte) ([]*packages.Package, []Diagnos
 	for _, p := range listed {
 		if len(p.GoFiles) == 0 && len(p.Errors) > 0 {
 			diags = append(diags, packageErrors(p)...)
+			continue
+		}
+		// Only the main module's own files are ever rewritten, never the
+		// module cache or the standard library.
+		if p.Module == nil || !p.Module.Main {
 			continue
 		}
 		if seen[p.PkgPath] || !mentions(p.GoFiles, overlay, needles) {

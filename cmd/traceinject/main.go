@@ -3,7 +3,9 @@
 //
 // Usage:
 //
-//	traceinject [-d | -l | -check | -remove] [packages]
+//	traceinject [-d | -l | -check] [-remove] [packages]
+//
+// -remove may be combined with -d or -l to preview a removal.
 //
 // See the project README for the directives and what the injected code does.
 package main
@@ -25,7 +27,7 @@ func main() {
 	check := flag.Bool("check", false, "report missing or stale instrumentation and bad directives; write nothing")
 	remove := flag.Bool("remove", false, "remove all injected instrumentation (directives stay)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: traceinject [-d | -l | -check | -remove] [packages]\n")
+		fmt.Fprintf(os.Stderr, "usage: traceinject [-d | -l | -check] [-remove] [packages]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -34,15 +36,15 @@ func main() {
 	for _, f := range []struct {
 		set bool
 		a   rewriter.Action
-	}{{*diff, rewriter.ActionDiff}, {*list, rewriter.ActionList}, {*check, rewriter.ActionCheck}, {*remove, rewriter.ActionRemove}} {
+	}{{*diff, rewriter.ActionDiff}, {*list, rewriter.ActionList}, {*check, rewriter.ActionCheck}} {
 		if f.set {
 			action, n = f.a, n+1
 		}
 	}
-	if n > 1 {
-		log.Print("-d, -l, -check and -remove are mutually exclusive")
+	if n > 1 || *check && *remove {
+		log.Print("-d, -l and -check are mutually exclusive, and -check does not combine with -remove")
 		flag.Usage()
 		os.Exit(rewriter.ExitError)
 	}
-	os.Exit(rewriter.Execute(action, flag.Args(), os.Stdout, os.Stderr))
+	os.Exit(rewriter.Execute(action, *remove, flag.Args(), os.Stdout, os.Stderr))
 }
