@@ -14,10 +14,10 @@ import (
 type Action int
 
 const (
-	ActionWrite  Action = iota // rewrite files in place
-	ActionDiff                 // -d: print unified diffs
-	ActionList                 // -l: print the names of files that would change
-	ActionCheck                // -check: report missing/stale instrumentation
+	ActionWrite Action = iota // rewrite files in place
+	ActionDiff                // -d: print unified diffs
+	ActionList                // -l: print the names of files that would change
+	ActionCheck               // -check: report missing/stale instrumentation
 )
 
 // Exit statuses, as INTERFACE.md defines them.
