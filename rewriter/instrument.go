@@ -245,18 +245,19 @@ func (in *instrumenter) defaultName(t *target) string {
 		name = pkg + "." + recvTypeName(decl.Recv.List[0].Type) + "." + decl.Name.Name
 	}
 	if t.lit != nil {
-		n := 0
+		// Number literals in source order, as the compiler names closures.
+		n, found := 0, false
 		ast.Inspect(decl.Body, func(x ast.Node) bool {
-			if x == t.lit {
-				n++
-				name += ".func" + strconv.Itoa(n)
+			if found {
 				return false
 			}
-			if _, ok := x.(*ast.FuncLit); ok {
+			if lit, ok := x.(*ast.FuncLit); ok {
 				n++
+				found = lit == t.lit
 			}
-			return !strings.Contains(name, ".func")
+			return !found
 		})
+		name += ".func" + strconv.Itoa(n)
 	}
 	return name
 }

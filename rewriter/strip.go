@@ -69,12 +69,19 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) error {
 	if err != nil {
 		return err
 	}
+	// Comments the user had above the first statement of a body with
+	// none (kept in the body's opening decorations) print above the begin
+	// marker, and comments after the last statement of such a body print
+	// after the end marker: both must survive.
+	pre := append(dst.Decorations{}, first.Decorations().Start[:bi]...)
+	first.Decorations().Start = first.Decorations().Start[bi+1:]
+	var post dst.Decorations
 	// The block ends at the statement carrying //trace:end, or before the
 	// statement whose leading comments hold it.
 	end := -1
 	for j, s := range body.List {
 		if k := markerIndex(s.Decorations().End, isEnd); k >= 0 {
-			s.Decorations().End = dropDecoration(s.Decorations().End, k)
+			post = append(post, s.Decorations().End[k+1:]...)
 			end = j
 			break
 		}
@@ -92,6 +99,12 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) error {
 		return fmt.Errorf("unrecognized injected code after //trace:begin")
 	}
 	body.List = body.List[end+1:]
+	switch {
+	case len(body.List) > 0:
+		body.List[0].Decorations().Start = append(pre, body.List[0].Decorations().Start...)
+	case len(pre)+len(post) > 0:
+		body.Decs.Lbrace = append(append(dst.Decorations{"\n"}, pre...), post...)
+	}
 	if attrs.oneLine && len(body.List) > 0 {
 		body.List[0].Decorations().Before = dst.None
 		body.List[len(body.List)-1].Decorations().After = dst.None

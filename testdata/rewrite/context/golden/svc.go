@@ -99,3 +99,59 @@ func explode(ctx context.Context, msg string) (err error) {
 
 // notAnnotated stays as it is.
 func notAnnotated(ctx context.Context) error { return nil }
+
+//trace:span
+func multiline(
+	ctx context.Context,
+	_ string,
+) (
+	_ int,
+	err error,
+) {
+	//trace:begin params="(\n\tcontext.Context,\n\tstring,\n)" results="(\n\tint,\n\terror,\n)"
+	ctx, span := runtime.Start(ctx, "svc.multiline")
+	defer span.End(&err)
+	//trace:end
+	return 0, nil
+}
+
+//trace:span
+func commented(ctx context.Context) {
+	//trace:begin
+	ctx, span := runtime.Start(ctx, "svc.commented")
+	defer span.End(nil)
+	//trace:end
+	// A leading comment stays with its statement.
+	_ = ctx // and a trailing one
+
+	// After an empty line.
+	_ = 1
+	// At the end.
+}
+
+//trace:span
+func onlyComment(ctx context.Context) {
+	// Nothing to do.
+	//trace:begin
+	ctx, span := runtime.Start(ctx, "svc.onlyComment")
+	defer span.End(nil)
+	//trace:end
+}
+
+//trace:span
+func literal(ctx context.Context) func(context.Context) error {
+	//trace:begin
+	ctx, span := runtime.Start(ctx, "svc.literal")
+	defer span.End(nil)
+	//trace:end
+	//trace:span tag.where="literal"
+	f := func(ctx context.Context) (err error) {
+		//trace:begin results="error" body="oneline"
+		ctx, span := runtime.Start(ctx, "svc.literal.func1")
+		runtime.SetTag(span, "where", "literal")
+		defer span.End(&err)
+		//trace:end
+		return nil
+	}
+	return f
+}

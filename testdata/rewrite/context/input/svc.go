@@ -64,3 +64,36 @@ func explode(ctx context.Context, msg string) (err error) {
 
 // notAnnotated stays as it is.
 func notAnnotated(ctx context.Context) error { return nil }
+
+//trace:span
+func multiline(
+	context.Context,
+	string,
+) (
+	int,
+	error,
+) {
+	return 0, nil
+}
+
+//trace:span
+func commented(ctx context.Context) {
+	// A leading comment stays with its statement.
+	_ = ctx // and a trailing one
+
+	// After an empty line.
+	_ = 1
+	// At the end.
+}
+
+//trace:span
+func onlyComment(ctx context.Context) {
+	// Nothing to do.
+}
+
+//trace:span
+func literal(ctx context.Context) func(context.Context) error {
+	//trace:span tag.where="literal"
+	f := func(ctx context.Context) error { return nil }
+	return f
+}
