@@ -35,9 +35,16 @@ func (c MetadataCarrier) ForeachKey(handler func(key, value string) error) error
 }
 
 // appendCarrier collects injected pairs for metadata.AppendToOutgoingContext,
-// which lower-cases keys and leaves the caller's MD alone.
-type appendCarrier []string
+// which lower-cases keys and leaves the caller's MD alone. The pairs of the
+// common tracers (three or four keys) fit in buf: one allocation in all.
+type appendCarrier struct {
+	kv  []string
+	buf [8]string
+}
 
 func (c *appendCarrier) Set(key, value string) {
-	*c = append(*c, key, value)
+	if c.kv == nil {
+		c.kv = c.buf[:0]
+	}
+	c.kv = append(c.kv, key, value)
 }

@@ -161,11 +161,11 @@ func StartClient(ctx context.Context, t opentracing.Tracer, m *Method) (context.
 		span = t.StartSpan(m.FullMethod, ext.SpanKindRPCClient)
 	}
 	setTags(span, m)
-	var carrier appendCarrier
-	if err := t.Inject(span.Context(), opentracing.HTTPHeaders, &carrier); err == nil && len(carrier) > 0 {
+	carrier := new(appendCarrier)
+	if err := t.Inject(span.Context(), opentracing.HTTPHeaders, carrier); err == nil && len(carrier.kv) > 0 {
 		// AppendToOutgoingContext keeps the caller's MD as it is and adds
 		// ours beside it, instead of copying the caller's map.
-		ctx = metadata.AppendToOutgoingContext(ctx, carrier...)
+		ctx = metadata.AppendToOutgoingContext(ctx, carrier.kv...)
 	}
 	return ctx, span
 }
