@@ -33,7 +33,7 @@ const (
 // warnings go to stderr as file:line:col: message, with file names relative
 // to the current directory when they are inside it.
 func Execute(action Action, remove bool, patterns []string, stdout, stderr io.Writer) int {
-	cfg := Config{Patterns: patterns}
+	cfg := Config{Patterns: patterns, Verify: action == ActionWrite}
 	if remove {
 		cfg.Mode = Remove
 	}

@@ -67,7 +67,7 @@ func runOn(t *testing.T, root string, cases []string, sub string, mode Mode, ove
 	for _, c := range cases {
 		patterns = append(patterns, "./"+filepath.ToSlash(filepath.Join("testdata", "rewrite", c, sub)))
 	}
-	res, err := Run(Config{Dir: root, Patterns: patterns, Mode: mode, Overlay: overlay})
+	res, err := Run(Config{Dir: root, Patterns: patterns, Mode: mode, Overlay: overlay, Verify: true})
 	if err != nil {
 		t.Fatal(err)
 	}

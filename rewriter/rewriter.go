@@ -61,6 +61,10 @@ type Config struct {
 	Mode     Mode
 	// Overlay replaces the contents of files (absolute paths) while loading.
 	Overlay map[string][]byte
+	// Verify type-checks every changed package again, in memory, with the
+	// new contents, and turns any error into a diagnostic, so that a
+	// rewrite that would not build is never written.
+	Verify bool
 }
 
 // Kind classifies a diagnostic.

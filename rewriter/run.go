@@ -30,8 +30,46 @@ func Run(cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
+	if cfg.Verify && !res.HasKind(Error) && len(res.Changes) > 0 {
+		if err := verify(cfg, pkgs, res); err != nil {
+			return nil, err
+		}
+	}
 	res.sort()
 	return res, nil
+}
+
+// verify type-checks the changed packages with their new contents.
+func verify(cfg Config, pkgs []*packages.Package, res *Result) error {
+	overlay := map[string][]byte{}
+	for k, v := range cfg.Overlay {
+		overlay[k] = v
+	}
+	changed := map[string]bool{}
+	for _, c := range res.Changes {
+		overlay[c.Path] = c.New
+		changed[c.Path] = true
+	}
+	var paths []string
+	for _, p := range pkgs {
+		for _, f := range p.GoFiles {
+			if changed[f] {
+				paths = append(paths, p.PkgPath)
+				break
+			}
+		}
+	}
+	checked, err := loadTyped(cfg, overlay, paths)
+	if err != nil {
+		return err
+	}
+	for _, p := range checked {
+		for _, d := range packageErrors(p) {
+			d.Msg = "rewritten code does not type-check (nothing written; please report this): " + d.Msg
+			res.Diagnostics = append(res.Diagnostics, d)
+		}
+	}
+	return nil
 }
 
 // fileRun is one file of a package as it goes through the pipeline.
