@@ -125,3 +125,18 @@ func TestLiteralHandlers(t *testing.T) {
 		t.Errorf("panic: spans %v", spans)
 	}
 }
+
+func TestChainOfAnnotatedHandlers(t *testing.T) {
+	tr, parent, _, w := serve(t, "/chain/3")
+	if w.Code != http.StatusOK || w.Body.String() != "3" {
+		t.Fatalf("response %d %q", w.Code, w.Body)
+	}
+	m := byName(tr)
+	auth, user := m["auth"], m["GET /chain/:id"]
+	if auth == nil || user == nil || len(tr.FinishedSpans()) != 2 {
+		t.Fatalf("spans %v", tr.FinishedSpans())
+	}
+	if auth.ParentID != parent.SpanContext.SpanID || user.ParentID != auth.SpanContext.SpanID {
+		t.Errorf("want client -> auth -> handler, got auth.parent=%d handler.parent=%d", auth.ParentID, user.ParentID)
+	}
+}

@@ -85,8 +85,20 @@ func (h Handlers) Value(c *gin.Context) {
 	c.String(http.StatusOK, c.GetString("user"))
 }
 
+// Auth runs before the handler in a chain.
+//
+//trace:span auth
+func Auth(c *gin.Context) {
+	//trace:begin
+	span := tracegin.Start(c, "auth")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	c.Set("auth", true)
+}
+
 func registerRoutes(r *gin.Engine, h *Handlers) {
 	r.GET("/user/:id", GetUser)
+	r.GET("/chain/:id", Auth, GetUser)
 	r.GET("/lookup/:id", h.Lookup)
 	r.GET("/value", h.Value)
 	//trace:span tag.kind="health"
