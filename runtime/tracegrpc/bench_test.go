@@ -154,3 +154,34 @@ func BenchmarkServerStream(b *testing.B) {
 		}
 	})
 }
+
+// nopConn answers every unary call at once, so that BenchmarkStubOverhead
+// measures what the stubs themselves cost, without the transport's noise.
+type nopConn struct{}
+
+func (nopConn) Invoke(context.Context, string, any, any, ...grpc.CallOption) error { return nil }
+
+func (nopConn) NewStream(context.Context, *grpc.StreamDesc, string, ...grpc.CallOption) (grpc.ClientStream, error) {
+	panic("not used")
+}
+
+func BenchmarkStubOverhead(b *testing.B) {
+	for _, st := range []struct {
+		name   string
+		client echo.EchoClient
+	}{
+		{"bare", echo.NewEchoClient(nopConn{})},
+		{"traced/noop", echo.NewTracedEchoClient(nopConn{})},
+	} {
+		b.Run(st.name, func(b *testing.B) {
+			ctx := context.Background()
+			req := &echo.Request{}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := st.client.Unary(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -12,8 +12,16 @@
 // Stream spans end when the stream ends: when a receive returns io.EOF or an
 // error, when a send fails with anything but io.EOF (io.EOF from a send only
 // means the status is waiting to be received), or when the call's context is
-// done. Closing the send direction never ends a span. Errors are returned as
-// the stream returned them, never wrapped.
+// done (context.AfterFunc: no goroutine per stream). Closing the send
+// direction never ends a span. Errors are returned as the stream returned
+// them, never wrapped. As with gRPC itself, a stream abandoned with a context
+// that can never be done is never finished, and neither is its span.
+//
+// A server span is the child of the span context extracted from the incoming
+// metadata; when there is none, of the span already in the handler's context
+// (one a server interceptor started), else a root span. Client spans are not
+// added to the context the call goes on with; their span context is in its
+// outgoing metadata.
 package tracegrpc
 
 import (
