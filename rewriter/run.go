@@ -21,12 +21,57 @@ func Run(cfg Config) (*Result, error) {
 		return nil, err
 	}
 	res.Diagnostics = append(res.Diagnostics, diags...)
+	var runs []*pkgRun
 	for _, p := range pkgs {
 		if len(p.Errors) > 0 {
 			res.Diagnostics = append(res.Diagnostics, packageErrors(p)...)
 			continue
 		}
-		if err := runPackage(cfg, p, res); err != nil {
+		pr, err := preparePackage(cfg, p, res)
+		if err != nil {
+			return nil, err
+		}
+		if pr != nil {
+			runs = append(runs, pr)
+		}
+	}
+	// Type-check every package whose files had injected code again, in
+	// one load, from the stripped contents.
+	overlay := map[string][]byte{}
+	for k, v := range cfg.Overlay {
+		overlay[k] = v
+	}
+	var reload []string
+	for _, pr := range runs {
+		for k, v := range pr.stripped {
+			overlay[k] = v
+		}
+		if len(pr.stripped) > 0 {
+			reload = append(reload, pr.p.PkgPath)
+		}
+	}
+	clean := map[string]*packages.Package{}
+	if len(reload) > 0 {
+		cps, err := loadTyped(cfg, overlay, reload)
+		if err != nil {
+			return nil, err
+		}
+		for _, cp := range cps {
+			clean[cp.PkgPath] = cp
+		}
+	}
+	for _, pr := range runs {
+		cp := pr.p
+		if len(pr.stripped) > 0 {
+			if cp = clean[pr.p.PkgPath]; cp == nil {
+				return nil, fmt.Errorf("%s: package missing after stripping", pr.p.PkgPath)
+			}
+			if len(cp.Errors) > 0 {
+				res.Diagnostics = append(res.Diagnostics, packageErrors(cp)...)
+				continue
+			}
+		}
+		if err := finishPackage(pr, cp, res); err != nil {
 			return nil, err
 		}
 	}
@@ -80,7 +125,18 @@ type fileRun struct {
 	clean   []byte // current with the injected code stripped
 }
 
-func runPackage(cfg Config, p *packages.Package, res *Result) error {
+// pkgRun is one package between stripping and instrumenting.
+type pkgRun struct {
+	p          *packages.Package
+	files      []*fileRun
+	stripped   map[string][]byte // file name -> stripped content, where it differs
+	curTargets map[string][]*target
+}
+
+// preparePackage strips the injected code of p's files in memory and reads
+// the directives of the current files. It returns nil when there is
+// nothing more to do for p (Remove mode, or errors).
+func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, error) {
 	names := goFiles(p)
 	var files []*fileRun
 	stripped := map[string][]byte{}
@@ -91,7 +147,7 @@ func runPackage(cfg Config, p *packages.Package, res *Result) error {
 		}
 		src, err := readFile(name, cfg.Overlay)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		fr := &fileRun{name: name, current: src, curAST: f, clean: src}
 		files = append(files, fr)
@@ -116,7 +172,7 @@ func runPackage(cfg Config, p *packages.Package, res *Result) error {
 				res.Changes = append(res.Changes, FileChange{Path: fr.name, Old: fr.current, New: fr.clean})
 			}
 		}
-		return nil
+		return nil, nil
 	}
 
 	// Directives are read from the current files, so that every position
@@ -132,33 +188,15 @@ func runPackage(cfg Config, p *packages.Package, res *Result) error {
 		}
 	}
 	if bad {
-		return nil
+		return nil, nil
 	}
+	return &pkgRun{p: p, files: files, stripped: stripped, curTargets: curTargets}, nil
+}
 
-	// Instrument the stripped package, type-checked again when stripping
-	// changed anything.
-	cp := p
-	if len(stripped) > 0 {
-		overlay := map[string][]byte{}
-		for k, v := range cfg.Overlay {
-			overlay[k] = v
-		}
-		for k, v := range stripped {
-			overlay[k] = v
-		}
-		pkgs, err := loadTyped(cfg, overlay, []string{p.PkgPath})
-		if err != nil {
-			return err
-		}
-		if len(pkgs) != 1 {
-			return fmt.Errorf("%s: reloading after stripping found %d packages", p.PkgPath, len(pkgs))
-		}
-		cp = pkgs[0]
-		if len(cp.Errors) > 0 {
-			res.Diagnostics = append(res.Diagnostics, packageErrors(cp)...)
-			return nil
-		}
-	}
+// finishPackage instruments the stripped package cp and records the
+// changes against the current files of pr.
+func finishPackage(pr *pkgRun, cp *packages.Package, res *Result) error {
+	p, files, curTargets := pr.p, pr.files, pr.curTargets
 	cleanAST := map[string]*ast.File{}
 	for f, name := range goFiles(cp) {
 		cleanAST[name] = f
