@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"go/types"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -209,7 +209,7 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 // checkTag type-checks expr in the scope at the start of body.
 func (in *instrumenter) checkTag(body *ast.BlockStmt, expr string) error {
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}}
-	x, err := parseExprAt(expr)
+	x, err := parser.ParseExpr(expr)
 	if err != nil {
 		return err
 	}
@@ -333,11 +333,7 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 	if needGin {
 		ensureImport(df, inject.TraceginPath, ginName)
 	}
-	return in.print(df, map[string]string{inject.RuntimePath: rtName, inject.TraceginPath: ginName})
-}
-
-func (in *instrumenter) print(df *dst.File, names map[string]string) ([]byte, error) {
-	return printFile(in.pkg, df, names)
+	return printFile(in.pkg, df, map[string]string{inject.RuntimePath: rtName, inject.TraceginPath: ginName})
 }
 
 // printFile prints df through an import-managing restorer whose package
@@ -445,14 +441,4 @@ func (in *instrumenter) importNames(f *ast.File, edits []*funcEdit) (rt, gin str
 	rt = pick(inject.RuntimePath, "runtime", "traceruntime")
 	gin = pick(inject.TraceginPath, "tracegin", "tracegin")
 	return rt, gin
-}
-
-// sortedKeys returns m's keys in order, for deterministic output.
-func sortedKeys(m map[int]string) []int {
-	var ks []int
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Ints(ks)
-	return ks
 }

@@ -82,11 +82,3 @@ func exprIdents(expr string) []string {
 	})
 	return ids
 }
-
-func parseExprAt(expr string) (ast.Expr, error) {
-	x, err := parser.ParseExpr(expr)
-	if err != nil {
-		return nil, err
-	}
-	return x, nil
-}
