@@ -154,9 +154,9 @@ func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, erro
 		if !bytes.Contains(src, []byte(beginPrefix)) {
 			continue
 		}
-		clean, err := stripFile(p, f)
+		clean, pos, err := stripFile(p, f)
 		if err != nil {
-			res.Diagnostics = append(res.Diagnostics, errorf(p.Fset.Position(f.Pos()), "cannot remove injected code: %v", err))
+			res.Diagnostics = append(res.Diagnostics, errorf(p.Fset.Position(pos), "cannot remove injected code: %v", err))
 			continue
 		}
 		if !bytes.Equal(clean, src) {

@@ -3,6 +3,7 @@ package rewriter
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -11,34 +12,41 @@ import (
 	"github.com/traceinject/traceinject/templates/inject"
 )
 
-// stripFile removes all injected code from f and prints the result.
-func stripFile(p *packages.Package, f *ast.File) ([]byte, error) {
+// stripFile removes all injected code from f and prints the result. An
+// error comes with the position of the function it concerns.
+func stripFile(p *packages.Package, f *ast.File) ([]byte, token.Pos, error) {
 	dec := decorator.NewDecoratorFromPackage(p)
 	df, err := dec.DecorateFile(f)
 	if err != nil {
-		return nil, err
+		return nil, f.Pos(), err
 	}
 	// Pre-order, so that an enclosing function is stripped while the
 	// literals inside it still carry their own markers.
+	pos := f.Pos()
 	dst.Inspect(df, func(n dst.Node) bool {
 		if err != nil {
 			return false
 		}
 		ft, body := dstFunc(n)
 		if body != nil {
-			err = stripFunc(ft, body)
+			if err = stripFunc(ft, body); err != nil {
+				if an, ok := dec.Ast.Nodes[n]; ok {
+					pos = an.Pos()
+				}
+			}
 		}
 		return true
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", p.Fset.Position(f.Pos()).Filename, err)
+		return nil, pos, err
 	}
 	for _, path := range []string{inject.TraceginPath, inject.RuntimePath} {
 		if !usesPath(df, path) {
 			dropImport(df, path)
 		}
 	}
-	return printFile(p, df, nil)
+	out, err := printFile(p, df, nil)
+	return out, f.Pos(), err
 }
 
 func markerIndex(d dst.Decorations, pred func(string) bool) int {
