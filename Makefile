@@ -18,8 +18,8 @@ test:
 # regenerate rewrites every generated and golden file from the sources.
 regenerate:
 	$(GO) generate ./...
-	$(GO) test ./rewriter/... -run Golden -update
-	$(GO) test ./cmd/protoc-gen-go-trace/... -run Golden -update
+	$(GO) test ./rewriter -run Golden -update
+	$(GO) test ./cmd/protoc-gen-go-trace/internal/gentrace -run Golden -update
 
 # check fails when regenerating changes anything, when gofmt -s would change a
 # file, or when vet or the race-enabled tests fail.

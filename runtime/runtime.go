@@ -8,8 +8,9 @@
 // the moment the span starts. When that tracer is the no-op tracer, starting a
 // span allocates nothing and returns the caller's context unchanged.
 //
-// Gin and gRPC helpers live in the subpackages tracegin and tracegrpc, so a
-// program links only what it uses.
+// Gin and gRPC helpers live in the subpackages tracegin and tracegrpc, and the
+// traced http.RoundTripper for outgoing requests in tracehttp, so a program
+// links only what it uses.
 package runtime
 
 import (
