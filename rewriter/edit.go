@@ -80,6 +80,9 @@ func (in *instrumenter) applyOne(dec *decorator.Decorator, e *funcEdit, targets 
 		return fmt.Errorf("%s: no syntax for function", funcName(e.t))
 	}
 	in.thread(dec, e, targets)
+	if e.added != "" {
+		addContextParam(ft, e.added)
+	}
 	renameFields(ft.Params, e.newParam)
 	renameFields(ft.Results, e.newRes)
 
@@ -98,6 +101,61 @@ func (in *instrumenter) applyOne(dec *decorator.Decorator, e *funcEdit, targets 
 	stmts[len(stmts)-1].Decorations().End.Append("\n", endMarker)
 	body.List = append(stmts, body.List...)
 	return nil
+}
+
+// addContextParam makes name context.Context the first parameter of ft,
+// on a line of its own when the parameters are.
+func addContextParam(ft *dst.FuncType, name string) {
+	field := &dst.Field{Names: []*dst.Ident{dst.NewIdent(name)}, Type: &dst.Ident{Name: "Context", Path: "context"}}
+	if ft.Params == nil {
+		ft.Params = &dst.FieldList{Opening: true, Closing: true}
+	}
+	if len(ft.Params.List) > 0 && ft.Params.List[0].Decs.Before == dst.NewLine {
+		field.Decs.Before = dst.NewLine
+	}
+	ft.Params.List = append([]*dst.Field{field}, ft.Params.List...)
+}
+
+// passContexts prepends the planned context argument to every call in f
+// that needs one, and reports whether one of them is context.TODO().
+func (in *instrumenter) passContexts(f *ast.File, dec *decorator.Decorator) bool {
+	if in.tp == nil {
+		return false
+	}
+	todo := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		arg, ok := in.tp.args[call]
+		if !ok {
+			return true
+		}
+		dc, ok := dec.Dst.Nodes[call].(*dst.CallExpr)
+		if !ok {
+			return true
+		}
+		var x dst.Expr
+		switch arg.kind {
+		case argVar:
+			x = dst.NewIdent(arg.name)
+		case argGin:
+			x = &dst.CallExpr{Fun: &dst.SelectorExpr{
+				X:   &dst.SelectorExpr{X: dst.NewIdent(arg.name), Sel: dst.NewIdent("Request")},
+				Sel: dst.NewIdent("Context"),
+			}}
+		case argTODO:
+			x = &dst.CallExpr{Fun: &dst.Ident{Name: "TODO", Path: "context"}}
+			todo = true
+		}
+		if len(dc.Args) > 0 && dc.Args[0].Decorations().Before == dst.NewLine {
+			x.Decorations().Before, x.Decorations().After = dst.NewLine, dst.NewLine
+		}
+		dc.Args = append([]dst.Expr{x}, dc.Args...)
+		return true
+	})
+	return todo
 }
 
 // renameFields gives the i-th name of fl the name names[i]; fields without

@@ -66,6 +66,13 @@ func ensureImport(f *dst.File, path, name string) {
 		block.Specs = append(block.Specs, spec)
 		return
 	}
+	insertSorted(block, start, end, spec)
+}
+
+// insertSorted inserts spec into the group block.Specs[start:end], in
+// path order, keeping the blank lines around the group.
+func insertSorted(block *dst.GenDecl, start, end int, spec *dst.ImportSpec) {
+	path := importPath(spec)
 	at := end
 	for i := start; i < end; i++ {
 		if importPath(block.Specs[i]) > path {
@@ -84,6 +91,68 @@ func ensureImport(f *dst.File, path, name string) {
 		block.Specs[end-1].Decorations().After = dst.NewLine
 	}
 	block.Specs = append(block.Specs[:at], append([]dst.Spec{spec}, block.Specs[at:]...)...)
+}
+
+// ensureStdImport adds an import of the standard package path to f unless
+// it is there, into the first group of standard imports (or as a new first
+// group).
+func ensureStdImport(f *dst.File, path string) {
+	var block *dst.GenDecl
+	for _, d := range f.Decls {
+		g, ok := d.(*dst.GenDecl)
+		if !ok || g.Tok != token.IMPORT {
+			continue
+		}
+		for _, s := range g.Specs {
+			if importPath(s) == path {
+				if n := s.(*dst.ImportSpec).Name; n == nil || n.Name != "_" {
+					return
+				}
+			}
+		}
+		if block == nil && !(len(g.Specs) == 1 && importPath(g.Specs[0]) == "C") {
+			block = g
+		}
+	}
+	spec := &dst.ImportSpec{Path: &dst.BasicLit{Kind: token.STRING, Value: strconv.Quote(path)}}
+	spec.Decs.Before, spec.Decs.After = dst.NewLine, dst.NewLine
+	if block == nil {
+		block = &dst.GenDecl{Tok: token.IMPORT, Specs: []dst.Spec{spec}}
+		block.Decs.Before, block.Decs.After = dst.EmptyLine, dst.EmptyLine
+		at := 0
+		for at < len(f.Decls) {
+			if g, ok := f.Decls[at].(*dst.GenDecl); ok && g.Tok == token.IMPORT {
+				at++ // after import "C"
+				continue
+			}
+			break
+		}
+		f.Decls = append(f.Decls[:at], append([]dst.Decl{block}, f.Decls[at:]...)...)
+		return
+	}
+	if !block.Lparen {
+		block.Lparen, block.Rparen = true, true
+	}
+	for i := 0; i < len(block.Specs); {
+		j := i + 1
+		for j < len(block.Specs) && !boundary(block.Specs, j) {
+			j++
+		}
+		std := true
+		for k := i; k < j; k++ {
+			std = std && !strings.Contains(strings.SplitN(importPath(block.Specs[k]), "/", 2)[0], ".")
+		}
+		if std {
+			insertSorted(block, i, j, spec)
+			return
+		}
+		i = j
+	}
+	// No standard group: a new one comes first.
+	first := block.Specs[0]
+	spec.Decs.Before = first.Decorations().Before
+	first.Decorations().Before = dst.EmptyLine
+	block.Specs = append([]dst.Spec{spec}, block.Specs...)
 }
 
 // dropImport removes the import of path from f, keeping the group

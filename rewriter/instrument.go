@@ -34,9 +34,12 @@ const (
 
 type instrumenter struct {
 	pkg *packages.Package
+	tp  *threadPlan // nil when no function gets a context parameter
 }
 
-func newInstrumenter(p *packages.Package) *instrumenter { return &instrumenter{pkg: p} }
+func newInstrumenter(p *packages.Package, tp *threadPlan) *instrumenter {
+	return &instrumenter{pkg: p, tp: tp}
+}
 
 // funcEdit is the plan for one annotated function.
 type funcEdit struct {
@@ -53,7 +56,8 @@ type funcEdit struct {
 	results  string // original result list text when it had to change
 	newParam map[int]string
 	newRes   map[int]string
-	oneLine  bool // the body is on one line, with statements
+	oneLine  bool   // the body is on one line, with statements
+	added    string // name of the context parameter the tool adds ("" = none)
 }
 
 // file instruments every //trace:span target of f (the stripped file) and
@@ -79,7 +83,7 @@ func (in *instrumenter) file(f *ast.File, src []byte, targets, cur []*target, cu
 	if len(diags) > 0 {
 		return nil, diags
 	}
-	if len(edits) == 0 {
+	if len(edits) == 0 && !in.tp.fileHasArgs(f) {
 		return src, nil
 	}
 	out, err := in.apply(f, src, edits)
@@ -136,9 +140,20 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 	e := &funcEdit{t: t, follows: t.dir.Follows, newParam: map[int]string{}, newRes: map[int]string{}}
 	e.shape, e.param = in.shapeOf(ft)
 	if e.shape == ShapeNone {
-		return nil, 0, fmt.Errorf("%s has no context.Context or *gin.Context parameter; add one (adding it automatically is not supported yet)", funcName(t))
+		name, ok := in.tp.addedFor(t.decl)
+		if !ok {
+			if t.lit != nil {
+				return nil, 0, fmt.Errorf("%s has no context.Context or *gin.Context parameter; add one (the tool adds one only to top-level functions and methods)", funcName(t))
+			}
+			return nil, 0, fmt.Errorf("%s has no context.Context or *gin.Context parameter", funcName(t))
+		}
+		// The new parameter comes first; it stays on -remove.
+		e.shape, e.param, e.added = ShapeContext, 0, name
 	}
 	names := newNamer(in.info(), ft, body)
+	if e.added != "" {
+		names.reserve(e.added)
+	}
 	// Tag expressions are evaluated at the function's entry.
 	for _, tg := range t.dir.Tags {
 		if err := in.checkTag(body, tg.Expr); err != nil {
@@ -151,16 +166,27 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 	// The carrying parameter needs a usable name.
 	fieldNames, unnamed := paramNames(ft.Params)
 	carrier := ""
-	if !unnamed {
+	switch {
+	case e.added != "":
+		carrier = e.added
+		if unnamed {
+			// Named and unnamed parameters do not mix.
+			for i := range fieldNames {
+				e.newParam[i+1] = "_"
+			}
+		}
+	case !unnamed:
 		carrier = fieldNames[e.param]
 	}
-	if unnamed || carrier == "_" {
+	if e.added == "" && (unnamed || carrier == "_") {
 		base := "ctx"
 		if e.shape == ShapeGin {
 			base = "c"
 		}
 		carrier = names.fresh(base, "trace"+strings.ToUpper(base[:1])+base[1:])
-		e.params = fieldText(in.pkg.Fset, src, ft.Params)
+		if in.tp == nil || !in.tp.keepNames[t.node()] {
+			e.params = fieldText(in.pkg.Fset, src, ft.Params)
+		}
 		e.newParam[e.param] = carrier
 		if unnamed {
 			for i := range fieldNames {
@@ -311,6 +337,9 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 	if err != nil {
 		return nil, err
 	}
+	// Call sites that pass a context get it first: thread relies on
+	// nothing but the syntax of the original file.
+	needContext := in.passContexts(f, dec)
 	// One name per file for each runtime package, free in every annotated
 	// function and at file and package scope.
 	rtName, ginName := in.importNames(f, edits)
@@ -328,10 +357,16 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 		if err := in.applyOne(dec, e, targets, rtName); err != nil {
 			return nil, err
 		}
+		needContext = needContext || e.added != ""
 	}
-	ensureImport(df, inject.RuntimePath, rtName)
+	if len(edits) > 0 {
+		ensureImport(df, inject.RuntimePath, rtName)
+	}
 	if needGin {
 		ensureImport(df, inject.TraceginPath, ginName)
+	}
+	if needContext {
+		ensureStdImport(df, "context")
 	}
 	return printFile(in.pkg, df, map[string]string{inject.RuntimePath: rtName, inject.TraceginPath: ginName})
 }
@@ -373,7 +408,7 @@ func (r nameResolver) ResolvePackage(path string) (string, error) {
 }
 
 func packageNames(p *packages.Package) nameResolver {
-	r := nameResolver{inject.RuntimePath: "runtime", inject.TraceginPath: "tracegin"}
+	r := nameResolver{inject.RuntimePath: "runtime", inject.TraceginPath: "tracegin", "context": "context"}
 	for _, imp := range p.Types.Imports() {
 		r[imp.Path()] = imp.Name()
 	}

@@ -15,8 +15,10 @@ import (
 	"github.com/traceinject/traceinject/templates/inject"
 )
 
-// listMode is all the first pass needs: names and files, as cheap as go list.
-const listMode = packages.NeedName | packages.NeedFiles | packages.NeedModule
+// listMode is all the first pass needs: names, files and the import graph
+// (which packages could call a function that gets a context parameter), as
+// cheap as go list.
+const listMode = packages.NeedName | packages.NeedFiles | packages.NeedModule | packages.NeedImports
 
 // typedMode loads a package's syntax and types; dependencies come from
 // export data, so only packages with directives are type-checked from source.
@@ -25,24 +27,24 @@ const typedMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiled
 
 // load lists the packages matching cfg.Patterns and type-checks those whose
 // files mention a directive or marker (or, for Remove, the runtime package).
-func load(cfg Config, overlay map[string][]byte) ([]*packages.Package, []Diagnostic, error) {
+// It also returns the listed packages of the main module.
+func load(cfg Config, overlay map[string][]byte) (pkgs, listed []*packages.Package, diags []Diagnostic, err error) {
 	patterns := cfg.Patterns
 	if len(patterns) == 0 {
 		patterns = []string{"."}
 	}
 	lc := &packages.Config{Mode: listMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: overlay}
-	listed, err := packages.Load(lc, patterns...)
+	all, err := packages.Load(lc, patterns...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	var diags []Diagnostic
 	var paths []string
 	seen := map[string]bool{}
 	needles := [][]byte{[]byte(tracePrefix)}
 	if cfg.Mode == Remove {
 		needles = append(needles, []byte(strconv.Quote(inject.RuntimePath)))
 	}
-	for _, p := range listed {
+	for _, p := range all {
 		if len(p.GoFiles) == 0 && len(p.Errors) > 0 {
 			diags = append(diags, packageErrors(p)...)
 			continue
@@ -52,6 +54,7 @@ func load(cfg Config, overlay map[string][]byte) ([]*packages.Package, []Diagnos
 		if p.Module == nil || !p.Module.Main {
 			continue
 		}
+		listed = append(listed, p)
 		if seen[p.PkgPath] || !mentions(p.GoFiles, overlay, needles) {
 			continue
 		}
@@ -59,10 +62,10 @@ func load(cfg Config, overlay map[string][]byte) ([]*packages.Package, []Diagnos
 		paths = append(paths, p.PkgPath)
 	}
 	if len(paths) == 0 {
-		return nil, diags, nil
+		return nil, listed, diags, nil
 	}
-	pkgs, err := loadTyped(cfg, overlay, paths)
-	return pkgs, diags, err
+	pkgs, err = loadTyped(cfg, overlay, paths)
+	return pkgs, listed, diags, err
 }
 
 func loadTyped(cfg Config, overlay map[string][]byte, paths []string) ([]*packages.Package, error) {

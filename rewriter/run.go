@@ -6,7 +6,9 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -16,7 +18,7 @@ import (
 // list could not run); problems in user code are diagnostics.
 func Run(cfg Config) (*Result, error) {
 	res := &Result{}
-	pkgs, diags, err := load(cfg, cfg.Overlay)
+	pkgs, listed, diags, err := load(cfg, cfg.Overlay)
 	if err != nil {
 		return nil, err
 	}
@@ -50,6 +52,23 @@ func Run(cfg Config) (*Result, error) {
 			reload = append(reload, pr.p.PkgPath)
 		}
 	}
+	var tp *threadPlan
+	var tests []*packages.Package
+	if cfg.Mode == Instrument && hasNeither(runs) {
+		// A function gets a context parameter: its callers must be
+		// edited too, so every package that could call it is loaded,
+		// with the instrumented ones, from source in one load.
+		var err error
+		runs, tp, tests, err = planRun(cfg, runs, listed, overlay, res)
+		if err != nil {
+			return nil, err
+		}
+		if res.HasKind(Error) {
+			res.sort()
+			return res, nil
+		}
+		reload = nil
+	}
 	clean := map[string]*packages.Package{}
 	if len(reload) > 0 {
 		cps, err := loadTyped(cfg, overlay, reload)
@@ -62,7 +81,10 @@ func Run(cfg Config) (*Result, error) {
 	}
 	for _, pr := range runs {
 		cp := pr.p
-		if len(pr.stripped) > 0 {
+		switch {
+		case pr.clean != nil:
+			cp = pr.clean
+		case len(pr.stripped) > 0:
 			if cp = clean[pr.p.PkgPath]; cp == nil {
 				return nil, fmt.Errorf("%s: package missing after stripping", pr.p.PkgPath)
 			}
@@ -71,12 +93,17 @@ func Run(cfg Config) (*Result, error) {
 				continue
 			}
 		}
-		if err := finishPackage(pr, cp, res); err != nil {
+		if err := finishPackage(pr, cp, res, tp); err != nil {
+			return nil, err
+		}
+	}
+	for _, tv := range tests {
+		if err := finishTests(tv, res, tp, cfg.Overlay); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.Verify && !res.HasKind(Error) && len(res.Changes) > 0 {
-		if err := verify(cfg, pkgs, res); err != nil {
+		if err := verify(cfg, res); err != nil {
 			return nil, err
 		}
 	}
@@ -84,34 +111,109 @@ func Run(cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// verify type-checks the changed packages with their new contents.
-func verify(cfg Config, pkgs []*packages.Package, res *Result) error {
+// planRun loads, in one typed load from the stripped sources, the packages
+// of runs and every listed package that could call their functions, plans
+// the context parameters and call-site arguments, and returns the runs to
+// finish (callers without directives included) and the test variants whose
+// test files call the functions.
+func planRun(cfg Config, runs []*pkgRun, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgRun, *threadPlan, []*packages.Package, error) {
+	var from []string
+	have := map[string]*pkgRun{}
+	for _, pr := range runs {
+		from = append(from, pr.p.PkgPath)
+		have[pr.p.PkgPath] = pr
+	}
+	paths := callerPaths(listed, from)
+	cps, err := loadTyped(cfg, overlay, paths)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	clean := map[string]*packages.Package{}
+	var out []*pkgRun
+	for _, cp := range cps {
+		if len(cp.Errors) > 0 {
+			res.Diagnostics = append(res.Diagnostics, packageErrors(cp)...)
+			continue
+		}
+		clean[cp.PkgPath] = cp
+		pr := have[cp.PkgPath]
+		if pr == nil {
+			if pr, err = callerRun(cp, cfg.Overlay); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		pr.clean = cp
+		out = append(out, pr)
+	}
+	if res.HasKind(Error) {
+		return nil, nil, nil, nil
+	}
+	testPaths, err := testCallerPaths(cfg, cfg.Overlay, cfg.Patterns, paths)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tests, err := testVariants(cfg, overlay, testPaths)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tp, diags, err := planThreading(threadInput{cfg: cfg, runs: out, clean: clean, tests: tests, listed: listed})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	res.Diagnostics = append(res.Diagnostics, diags...)
+	return out, tp, tests, nil
+}
+
+// callerRun is a package without directives that may call a function
+// that gets a context parameter.
+func callerRun(cp *packages.Package, overlay map[string][]byte) (*pkgRun, error) {
+	pr := &pkgRun{p: cp, curTargets: map[string][]*target{}}
+	for _, nf := range goFilesSorted(cp) {
+		if isGenerated(nf.f) {
+			continue
+		}
+		src, err := readFile(nf.name, overlay)
+		if err != nil {
+			return nil, err
+		}
+		pr.files = append(pr.files, &fileRun{name: nf.name, current: src, curAST: nf.f, clean: src})
+	}
+	return pr, nil
+}
+
+// verify type-checks the changed packages with their new contents, in
+// one load, so that packages that import each other are checked against
+// each other's rewritten source; with their tests when a test file changed.
+func verify(cfg Config, res *Result) error {
 	overlay := map[string][]byte{}
 	for k, v := range cfg.Overlay {
 		overlay[k] = v
 	}
-	changed := map[string]bool{}
+	dirs := map[string]bool{}
+	tests := false
 	for _, c := range res.Changes {
 		overlay[c.Path] = c.New
-		changed[c.Path] = true
+		dirs[filepath.Dir(c.Path)] = true
+		tests = tests || strings.HasSuffix(c.Path, "_test.go")
 	}
-	var paths []string
-	for _, p := range pkgs {
-		for _, f := range p.GoFiles {
-			if changed[f] {
-				paths = append(paths, p.PkgPath)
-				break
-			}
-		}
+	var patterns []string
+	for d := range dirs {
+		patterns = append(patterns, d)
 	}
-	checked, err := loadTyped(cfg, overlay, paths)
+	sort.Strings(patterns)
+	tc := &packages.Config{Mode: typedMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: overlay, Fset: token.NewFileSet(), Tests: tests}
+	checked, err := packages.Load(tc, patterns...)
 	if err != nil {
 		return err
 	}
+	seen := map[string]bool{}
 	for _, p := range checked {
 		for _, d := range packageErrors(p) {
 			d.Msg = "rewritten code does not type-check (nothing written; please report this): " + d.Msg
-			res.Diagnostics = append(res.Diagnostics, d)
+			if !seen[d.String()] {
+				seen[d.String()] = true
+				res.Diagnostics = append(res.Diagnostics, d)
+			}
 		}
 	}
 	return nil
@@ -131,6 +233,7 @@ type pkgRun struct {
 	files      []*fileRun
 	stripped   map[string][]byte // file name -> stripped content, where it differs
 	curTargets map[string][]*target
+	clean      *packages.Package // the stripped package, when already loaded
 }
 
 // preparePackage strips the injected code of p's files in memory and reads
@@ -195,13 +298,13 @@ func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, erro
 
 // finishPackage instruments the stripped package cp and records the
 // changes against the current files of pr.
-func finishPackage(pr *pkgRun, cp *packages.Package, res *Result) error {
+func finishPackage(pr *pkgRun, cp *packages.Package, res *Result, tp *threadPlan) error {
 	p, files, curTargets := pr.p, pr.files, pr.curTargets
 	cleanAST := map[string]*ast.File{}
 	for f, name := range goFiles(cp) {
 		cleanAST[name] = f
 	}
-	in := newInstrumenter(cp)
+	in := newInstrumenter(cp, tp)
 	for _, fr := range files {
 		cf := cleanAST[fr.name]
 		if cf == nil {
@@ -218,14 +321,36 @@ func finishPackage(pr *pkgRun, cp *packages.Package, res *Result) error {
 			continue
 		}
 		res.Changes = append(res.Changes, FileChange{Path: fr.name, Old: fr.current, New: desired})
-		res.Diagnostics = append(res.Diagnostics, staleness(p.Fset, fr, cur, desired)...)
+		res.Diagnostics = append(res.Diagnostics, staleness(p.Fset, fr, cur, desired, tp)...)
+	}
+	return nil
+}
+
+// finishTests passes contexts in the test files of the test variant tv.
+func finishTests(tv *packages.Package, res *Result, tp *threadPlan, overlay map[string][]byte) error {
+	in := newInstrumenter(tv, tp)
+	for _, nf := range goFilesSorted(tv) {
+		if !strings.HasSuffix(nf.name, "_test.go") || !tp.fileHasArgs(nf.f) {
+			continue
+		}
+		src, err := readFile(nf.name, overlay)
+		if err != nil {
+			return err
+		}
+		out, err := in.apply(nf.f, src, nil)
+		if err != nil {
+			return fmt.Errorf("%s: %v", nf.name, err)
+		}
+		if !bytes.Equal(out, src) {
+			res.Changes = append(res.Changes, FileChange{Path: nf.name, Old: src, New: out})
+		}
 	}
 	return nil
 }
 
 // staleness explains, per annotated function, why the current file differs
 // from the desired one.
-func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte) []Diagnostic {
+func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte, tp *threadPlan) []Diagnostic {
 	dfset := token.NewFileSet()
 	df, err := parser.ParseFile(dfset, fr.name, desired, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
@@ -240,6 +365,9 @@ func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte) 
 		if t.dir.Kind != KindSpan || i >= len(want) {
 			continue
 		}
+		if tp != nil && tp.curDirs[fr.name][t.comment.Pos()] {
+			continue // reported by planThreading
+		}
 		got := text(fset, fr.current, t.node())
 		if bytes.Equal(got, text(dfset, desired, want[i].node())) {
 			continue
@@ -250,7 +378,7 @@ func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte) 
 		}
 		diags = append(diags, Diagnostic{fset.Position(t.comment.Pos()), Stale, fmt.Sprintf("%s: %s (run traceinject)", funcName(t), msg)})
 	}
-	if len(diags) == 0 {
+	if len(diags) == 0 && (tp == nil || !tp.files[fr.name]) {
 		line := firstDiffLine(fr.current, desired)
 		diags = append(diags, Diagnostic{token.Position{Filename: fr.name, Line: line, Column: 1}, Stale, "injected code without a //trace:span directive, or stale imports (run traceinject)"})
 	}

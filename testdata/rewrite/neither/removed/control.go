@@ -1,0 +1,56 @@
+package neither
+
+import (
+	"context"
+	"sync"
+)
+
+// fact is recursive.
+//
+//trace:span
+func fact(ctx context.Context, n int) int {
+	if n <= 1 {
+		return 1
+	}
+	return n * fact(ctx, n-1)
+}
+
+// Spawn calls from a closure, a goroutine and a deferred call; its context
+// parameter is unnamed.
+//
+//trace:span
+func Spawn(ctx context.Context, n int) int {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go work(ctx, &wg)
+	defer done(ctx)
+	f := func() int { return fact(ctx, n) }
+	wg.Wait()
+	return f()
+}
+
+// work runs in a goroutine.
+//
+//trace:span
+func work(ctx context.Context, wg *sync.WaitGroup) { defer wg.Done() }
+
+// done is deferred.
+//
+//trace:span
+func done(ctx context.Context) {}
+
+// Nearest passes the nearest context: a local one derived from its
+// parameter.
+func Nearest(parent context.Context) (int, context.Context) {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	return fact(ctx, 3), ctx
+}
+
+// Generic is a generic function.
+//
+//trace:span
+func Generic[T any](ctx context.Context, v T) T { return v }
+
+// Instantiate calls it explicitly instantiated.
+func Instantiate(ctx context.Context) int { return Generic[int](ctx, 1) + Generic(ctx, 2) }

@@ -1,0 +1,31 @@
+package neither
+
+import "context"
+
+var ctx = context.Background()
+
+// usesGlobal refers to the package-level ctx: the parameter must not shadow it.
+//
+//trace:span
+func usesGlobal(traceCtx context.Context) context.Context { return ctx }
+
+// localCtx declares a local named ctx.
+//
+//trace:span
+func localCtx(traceCtx context.Context, n int) int {
+	ctx := n * 2
+	return ctx + fact(traceCtx, n)
+}
+
+// traceCtx is taken as well.
+//
+//trace:span
+func bothTaken(traceCtx1 context.Context, traceCtx int) int {
+	ctx := traceCtx
+	return ctx
+}
+
+// Callers without a context of their own pass context.TODO().
+func Callers() (context.Context, int, int) {
+	return usesGlobal(context.TODO()), localCtx(context.TODO(), 1), bothTaken(context.TODO(), 2)
+}
