@@ -825,53 +825,53 @@ func (ti threadInput) lowLevelRefusals(order []*neitherFunc, refuse func(token.P
 				}
 			}
 		}
+		// By bytes, not syntax: the syntax of a cgo package is cgo's output.
 		cgo := false
-		for _, f := range p.Syntax {
-			for _, imp := range f.Imports {
-				cgo = cgo || imp.Path.Value == `"C"`
-			}
+		for _, file := range p.GoFiles {
+			src, _ := readFile(file, ti.cfg.Overlay)
+			cgo = cgo || bytes.Contains(src, []byte(`import "C"`))
 		}
-		for _, f := range p.Syntax {
-			for _, cg := range f.Comments {
-				for _, c := range cg.List {
-					fields := strings.Fields(c.Text)
-					switch {
-					case cgo && nf.decl.Recv == nil && len(fields) == 2 && fields[0] == "//export" && fields[1] == name:
-						refuse(p.Fset.Position(c.Pos()), nf, "it is exported to C here")
-					case len(fields) >= 2 && fields[0] == "//go:linkname" && nf.decl.Recv == nil && fields[1] == name:
-						refuse(p.Fset.Position(c.Pos()), nf, "//go:linkname refers to it here")
-					}
+		for _, file := range p.GoFiles {
+			src, err := readFile(file, ti.cfg.Overlay)
+			if err != nil {
+				continue
+			}
+			for i, line := range strings.Split(string(src), "\n") {
+				fields := strings.Fields(line)
+				pos := token.Position{Filename: file, Line: i + 1, Column: strings.Index(line, "//") + 1}
+				switch {
+				case cgo && nf.decl.Recv == nil && len(fields) == 2 && fields[0] == "//export" && fields[1] == name:
+					refuse(pos, nf, "it is exported to C here")
+				case nf.decl.Recv == nil && len(fields) >= 2 && fields[0] == "//go:linkname" && fields[1] == name:
+					refuse(pos, nf, "//go:linkname refers to it here")
 				}
 			}
 		}
-		// Any loaded package may pull it in by linkname.
+		// Any listed package may pull it in by linkname, whether or not it
+		// imports this one: a byte scan finds the directives.
 		target := nf.fn.Pkg().Path() + "." + name
 		if nf.decl.Recv != nil {
 			target = nf.fn.Pkg().Path() + "." + recvTypeName(nf.decl.Recv.List[0].Type) + "." + name
 		}
-		for _, path := range sortedKeys(ti.clean) {
-			q := ti.clean[path]
-			for _, f := range q.Syntax {
-				for _, cg := range f.Comments {
-					for _, c := range cg.List {
-						fields := strings.Fields(c.Text)
-						if len(fields) == 3 && fields[0] == "//go:linkname" && (fields[2] == target || strings.ReplaceAll(strings.ReplaceAll(fields[2], "(*", ""), ")", "") == target) {
-							refuse(q.Fset.Position(c.Pos()), nf, "//go:linkname refers to it here")
-						}
+		for _, q := range ti.listed {
+			for _, file := range q.GoFiles {
+				src, err := readFile(file, ti.cfg.Overlay)
+				if err != nil || !bytes.Contains(src, []byte("//go:linkname")) {
+					continue
+				}
+				for i, line := range strings.Split(string(src), "\n") {
+					fields := strings.Fields(line)
+					if len(fields) != 3 || fields[0] != "//go:linkname" {
+						continue
+					}
+					if fields[2] == target || strings.NewReplacer("(*", "", "(", "", ")", "").Replace(fields[2]) == target {
+						col := strings.Index(line, "//go:linkname") + 1
+						refuse(token.Position{Filename: file, Line: i + 1, Column: col}, nf, "//go:linkname refers to it here")
 					}
 				}
 			}
 		}
 	}
-}
-
-func sortedKeys(m map[string]*packages.Package) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // asmRef finds ·name as a symbol (not a prefix of a longer one) in an
