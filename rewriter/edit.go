@@ -145,6 +145,8 @@ func (in *instrumenter) passContexts(f *ast.File, dec *decorator.Decorator) bool
 				X:   &dst.SelectorExpr{X: dst.NewIdent(arg.name), Sel: dst.NewIdent("Request")},
 				Sel: dst.NewIdent("Context"),
 			}}
+		case argMethod:
+			x = &dst.CallExpr{Fun: &dst.SelectorExpr{X: dst.NewIdent(arg.name), Sel: dst.NewIdent("Context")}}
 		case argTODO:
 			x = &dst.CallExpr{Fun: &dst.Ident{Name: "TODO", Path: "context"}}
 			todo = true

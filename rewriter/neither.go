@@ -31,6 +31,7 @@ type neitherFunc struct {
 	param   string         // name of the added parameter
 	display string         // p.F or p.T.M, as in messages and span names
 	pos     token.Position // of the name, in the current file
+	dirPos  token.Position // of the directive, in the current file
 }
 
 // argKind is what a call site passes.
@@ -39,6 +40,7 @@ type argKind int
 const (
 	argVar  argKind = iota // a context.Context variable
 	argGin                 // NAME.Request.Context() of a *gin.Context
+	argMethod              // NAME.Context(): a *http.Request, *testing.T, stream...
 	argTODO                // context.TODO()
 )
 
@@ -209,6 +211,7 @@ func planThreading(ti threadInput) (*threadPlan, []Diagnostic, error) {
 					param:   names.fresh("ctx", "traceCtx"),
 					display: in.defaultName(t),
 					pos:     pr.p.Fset.Position(cur[i].decl.Name.Pos()),
+					dirPos:  pr.p.Fset.Position(cur[i].comment.Pos()),
 				}
 				tp.funcs[nf.key] = nf
 				tp.added[t.decl] = nf.param
@@ -288,7 +291,7 @@ func planThreading(ti threadInput) (*threadPlan, []Diagnostic, error) {
 		}
 	}
 	for _, nf := range order {
-		diags = append(diags, Diagnostic{nf.pos, Stale, fmt.Sprintf("%s: not instrumented; it has no context.Context parameter and gets one (run traceinject)", nf.decl.Name.Name)})
+		diags = append(diags, Diagnostic{nf.dirPos, Stale, fmt.Sprintf("%s: not instrumented; it has no context.Context parameter and gets one (run traceinject)", nf.decl.Name.Name)})
 	}
 	return tp, diags, nil
 }
@@ -493,7 +496,9 @@ func callerName(u *use) string {
 // contextAt picks what the call of u passes: the nearest context.Context
 // variable in scope (an annotated function's own context parameter counts,
 // under the name it has after instrumentation), else the request context of
-// the nearest *gin.Context, else context.TODO().
+// the nearest *gin.Context, else the Context() of the nearest variable that
+// has such a method (an *http.Request, a *testing.T, a gRPC stream), else
+// context.TODO().
 func (tp *threadPlan) contextAt(u *use) ctxArg {
 	info, pkgScope := u.pkg.TypesInfo, u.pkg.Types.Scope()
 	pos := u.call.Pos()
@@ -516,7 +521,22 @@ func (tp *threadPlan) contextAt(u *use) ctxArg {
 		}
 		return s == nil || s == fnScope || s == pkgScope || s.Parent() == pkgScope || s == types.Universe
 	}
-	for _, gin := range []bool{false, true} {
+	const (
+		passCtx = iota
+		passGin
+		passMethod
+	)
+	matches := func(pass int, t types.Type) bool {
+		switch pass {
+		case passCtx:
+			return isContext(t)
+		case passGin:
+			return isGinContext(t)
+		}
+		return hasContextMethod(t)
+	}
+	for pass := passCtx; pass <= passMethod; pass++ {
+		gin := pass == passGin
 		for s := inner; s != nil && s != pkgScope && s.Parent() != pkgScope; s = s.Parent() {
 			type cand struct {
 				name    string
@@ -533,7 +553,7 @@ func (tp *threadPlan) contextAt(u *use) ctxArg {
 				} else if fl, ok := fn.(*ast.FuncLit); ok {
 					body = fl.Body.Lbrace
 				}
-				if c, ok := tp.carriers[fn]; ok && c.gin == gin && visible(c.name, nil, s) {
+				if c, ok := tp.carriers[fn]; ok && pass != passMethod && c.gin == gin && visible(c.name, nil, s) {
 					params = append(params, cand{c.name, fn.Pos(), true, c.renamed})
 				}
 			}
@@ -542,7 +562,7 @@ func (tp *threadPlan) contextAt(u *use) ctxArg {
 				if !ok || name == "_" || !visible(name, v, s) {
 					continue
 				}
-				if gin && !isGinContext(v.Type()) || !gin && !isContext(v.Type()) {
+				if !matches(pass, v.Type()) {
 					continue
 				}
 				if fn != nil && v.Pos() < body {
@@ -565,14 +585,22 @@ func (tp *threadPlan) contextAt(u *use) ctxArg {
 				}
 			}
 			if pick != "" {
-				if gin {
-					return ctxArg{kind: argGin, name: pick}
-				}
-				return ctxArg{kind: argVar, name: pick}
+				return ctxArg{kind: []argKind{argVar, argGin, argMethod}[pass], name: pick}
 			}
 		}
 	}
 	return ctxArg{kind: argTODO}
+}
+
+// hasContextMethod reports whether t has a method Context() context.Context.
+func hasContextMethod(t types.Type) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "Context")
+	fn, ok := obj.(*types.Func)
+	if !ok || !fn.Exported() {
+		return false
+	}
+	sig := fn.Type().(*types.Signature)
+	return sig.Params().Len() == 0 && sig.Results().Len() == 1 && isContext(sig.Results().At(0).Type())
 }
 
 // wellKnown are methods whose signature interfaces of the standard library
