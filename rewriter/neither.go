@@ -104,18 +104,36 @@ func funcKey(fn *types.Func) string { return fn.Origin().FullName() }
 // (current) packages has neither kind of context parameter.
 func hasNeither(runs []*pkgRun) bool {
 	for _, pr := range runs {
-		in := newInstrumenter(pr.p, nil)
-		for _, ts := range pr.curTargets {
-			for _, t := range ts {
-				if t.dir.Kind == KindSpan && t.decl != nil {
-					if s, _ := in.shapeOf(t.decl.Type); s == ShapeNone {
-						return true
-					}
+		if len(neitherNames(pr)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// exportsNeither reports whether such a function of pr is exported.
+func exportsNeither(pr *pkgRun) bool {
+	for _, name := range neitherNames(pr) {
+		if token.IsExported(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func neitherNames(pr *pkgRun) []string {
+	var names []string
+	in := newInstrumenter(pr.p, nil)
+	for _, ts := range pr.curTargets {
+		for _, t := range ts {
+			if t.dir.Kind == KindSpan && t.decl != nil {
+				if s, _ := in.shapeOf(t.decl.Type); s == ShapeNone {
+					names = append(names, t.decl.Name.Name)
 				}
 			}
 		}
 	}
-	return false
+	return names
 }
 
 // callerPaths returns the listed packages that could call a function of

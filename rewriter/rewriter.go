@@ -33,6 +33,59 @@
 //
 // Only a package's non-test Go files are instrumented; generated files
 // (// Code generated ... DO NOT EDIT.) are never changed.
+//
+// # Functions without a context
+//
+// An annotated top-level function or method with neither a context.Context
+// nor a *gin.Context parameter gets a first parameter ctx context.Context
+// (traceCtx, traceCtx1, ... when an identifier of the function already
+// spells ctx, a package-level ctx it uses included), and is then
+// instrumented as a context function. Every call of it in the loaded
+// packages, and in the test files of the packages that could call it,
+// passes the caller's nearest context, looked up in scope at the call:
+//
+//   - the innermost context.Context variable or parameter (in an annotated
+//     function, its context parameter, which carries its span after
+//     instrumentation, under the name the tool gives it; locals declared
+//     later win over parameters, which is how a context derived in the body
+//     is preferred);
+//   - else C.Request.Context() of a *gin.Context C (in an annotated Gin
+//     function the request carries the span by then);
+//   - else X.Context() of a variable with such a method returning a
+//     context.Context: an *http.Request, a *testing.T, a gRPC stream;
+//   - else context.TODO(), with a warning naming the caller and the callee
+//     at the call's position (the exit status stays 0).
+//
+// The decision is made for all packages before any file is printed, so a
+// chain of such functions is threaded end to end in one run whatever the
+// order of files and packages. Exported functions make the run load every
+// listed package that depends on theirs, with types, and the test variants
+// of those whose tests import them; otherwise the byte scan keeps
+// type-checking to packages with directives.
+//
+// The run is refused (errors, nothing written) when some use cannot change
+// with the signature: the function used as a value, as a method value or a
+// method expression; a method an interface needs (any named interface of
+// the loaded packages and the packages they import, plus well-known ones
+// such as fmt.Stringer, error, io.Reader/Writer/Closer, sort.Interface,
+// http.Handler and the encoding marshalers, by name and signature),
+// directly or through a type that embeds the receiver; an exported function
+// whose package is imported by packages of the main module this run did
+// not load; a reference from assembly, //export (cgo) or //go:linkname; a
+// call in a generated file; main and init. Interfaces that are only
+// spelled as literal types (x.(interface{ M() })) are not seen: a
+// conversion the type checker sees is caught by the verification below, a
+// dynamic assertion is not.
+//
+// Remove keeps added parameters and the arguments passed to them: once
+// added they are ordinary code (the parameter of a function whose unnamed
+// context parameter the tool named, when its body passes it on, keeps its
+// name for the same reason). A second run sees a context function.
+//
+// With Verify, every changed package is type-checked again in memory, all
+// in one load so that packages are checked against each other's new
+// source (their tests too when a test file changed), and nothing is
+// written unless they all type-check.
 package rewriter
 
 import (

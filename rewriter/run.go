@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -117,13 +118,24 @@ func Run(cfg Config) (*Result, error) {
 // finish (callers without directives included) and the test variants whose
 // test files call the functions.
 func planRun(cfg Config, runs []*pkgRun, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgRun, *threadPlan, []*packages.Package, error) {
+	// Exported functions may be called from any listed package that
+	// depends on theirs; the packages with directives are finished from
+	// this load too.
 	var from []string
 	have := map[string]*pkgRun{}
 	for _, pr := range runs {
-		from = append(from, pr.p.PkgPath)
 		have[pr.p.PkgPath] = pr
+		if exportsNeither(pr) {
+			from = append(from, pr.p.PkgPath)
+		}
 	}
 	paths := callerPaths(listed, from)
+	for path := range have {
+		if !slices.Contains(paths, path) {
+			paths = append(paths, path)
+		}
+	}
+	sort.Strings(paths)
 	cps, err := loadTyped(cfg, overlay, paths)
 	if err != nil {
 		return nil, nil, nil, err
@@ -148,7 +160,11 @@ func planRun(cfg Config, runs []*pkgRun, listed []*packages.Package, overlay map
 	if res.HasKind(Error) {
 		return nil, nil, nil, nil
 	}
-	testPaths, err := testCallerPaths(cfg, cfg.Overlay, cfg.Patterns, paths)
+	patterns := cfg.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	testPaths, err := testCallerPaths(cfg, cfg.Overlay, patterns, paths)
 	if err != nil {
 		return nil, nil, nil, err
 	}
