@@ -38,10 +38,10 @@ type neitherFunc struct {
 type argKind int
 
 const (
-	argVar  argKind = iota // a context.Context variable
-	argGin                 // NAME.Request.Context() of a *gin.Context
-	argMethod              // NAME.Context(): a *http.Request, *testing.T, stream...
-	argTODO                // context.TODO()
+	argVar    argKind = iota // a context.Context variable
+	argGin                   // NAME.Request.Context() of a *gin.Context
+	argMethod                // NAME.Context(): a *http.Request, *testing.T, stream...
+	argTODO                  // context.TODO()
 )
 
 type ctxArg struct {
