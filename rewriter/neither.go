@@ -565,11 +565,12 @@ func (tp *threadPlan) contextAt(u *use) ctxArg {
 			var locals, params []cand
 			fn := funcScopes[s]
 			var body token.Pos
+			var results *ast.FieldList
 			if fn != nil {
 				if fd, ok := fn.(*ast.FuncDecl); ok && fd.Body != nil {
-					body = fd.Body.Lbrace
+					body, results = fd.Body.Lbrace, fd.Type.Results
 				} else if fl, ok := fn.(*ast.FuncLit); ok {
-					body = fl.Body.Lbrace
+					body, results = fl.Body.Lbrace, fl.Type.Results
 				}
 				if c, ok := tp.carriers[fn]; ok && pass != passMethod && c.gin == gin && visible(c.name, nil, s) {
 					params = append(params, cand{c.name, fn.Pos(), true, c.renamed})
@@ -582,6 +583,9 @@ func (tp *threadPlan) contextAt(u *use) ctxArg {
 				}
 				if !matches(pass, v.Type()) {
 					continue
+				}
+				if results != nil && results.Pos() <= v.Pos() && v.Pos() < results.End() {
+					continue // a named result holds nothing yet
 				}
 				if fn != nil && v.Pos() < body {
 					params = append(params, cand{name, v.Pos(), true, false})

@@ -44,11 +44,11 @@
 // packages, and in the test files of the packages that could call it,
 // passes the caller's nearest context, looked up in scope at the call:
 //
-//   - the innermost context.Context variable or parameter (in an annotated
-//     function, its context parameter, which carries its span after
-//     instrumentation, under the name the tool gives it; locals declared
-//     later win over parameters, which is how a context derived in the body
-//     is preferred);
+//   - the innermost local context.Context variable or parameter (not a
+//     named result, not a package-level variable; in an annotated function,
+//     its context parameter, which carries its span after instrumentation,
+//     under the name the tool gives it; locals declared later win over
+//     parameters, which is how a context derived in the body is preferred);
 //   - else C.Request.Context() of a *gin.Context C (in an annotated Gin
 //     function the request carries the span by then);
 //   - else X.Context() of a variable with such a method returning a

@@ -168,3 +168,27 @@ func TestCallersWithoutContextStartRoots(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestContext(t *testing.T) {
+	tr := tracer(t)
+	root := tr.StartSpan("root").(*mocktracer.MockSpan)
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req = req.WithContext(opentracing.ContextWithSpan(req.Context(), root))
+	w := httptest.NewRecorder()
+	Serve(w, req)
+	if w.Body.String() != "24" {
+		t.Fatalf("body %q", w.Body)
+	}
+	m := spans(tr)
+	childOf(t, m["neither.fact"][len(m["neither.fact"])-1], root)
+}
+
+func TestNamedResultIsNotAContext(t *testing.T) {
+	tr := tracer(t)
+	if _, n := Results(); n != 32 {
+		t.Fatalf("Results = %d", n)
+	}
+	if s := one(t, spans(tr), "neither.localCtx"); s.ParentID != 0 {
+		t.Errorf("localCtx has parent %d, want a root span", s.ParentID)
+	}
+}

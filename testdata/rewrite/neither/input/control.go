@@ -2,6 +2,8 @@ package neither
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"sync"
 )
 
@@ -54,3 +56,6 @@ func Generic[T any](v T) T { return v }
 
 // Instantiate calls it explicitly instantiated.
 func Instantiate(ctx context.Context) int { return Generic[int](1) + Generic(2) }
+
+// Serve passes the request's context.
+func Serve(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, fact(4)) }

@@ -29,3 +29,9 @@ func bothTaken(traceCtx int) int {
 func Callers() (context.Context, int, int) {
 	return usesGlobal(), localCtx(1), bothTaken(2)
 }
+
+// Results has a named context result, which holds nothing at the call.
+func Results() (ctx context.Context, n int) {
+	n = localCtx(4)
+	return context.Background(), n
+}

@@ -29,3 +29,9 @@ func bothTaken(traceCtx1 context.Context, traceCtx int) int {
 func Callers() (context.Context, int, int) {
 	return usesGlobal(context.TODO()), localCtx(context.TODO(), 1), bothTaken(context.TODO(), 2)
 }
+
+// Results has a named context result, which holds nothing at the call.
+func Results() (ctx context.Context, n int) {
+	n = localCtx(context.TODO(), 4)
+	return context.Background(), n
+}
