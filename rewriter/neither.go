@@ -173,6 +173,9 @@ type threadInput struct {
 	clean  map[string]*packages.Package // by path: the stripped packages, one load
 	tests  []*packages.Package          // test variants of the clean packages
 	listed []*packages.Package
+	// importers maps each path to the main module's packages that import
+	// it; nil when no exported function gets a parameter.
+	importers map[string][]string
 }
 
 // planThreading decides the whole plan, or refuses it with errors.
@@ -268,9 +271,7 @@ func planThreading(ti threadInput) (*threadPlan, []Diagnostic, error) {
 		}
 	}
 	ti.interfaceRefusals(order, refuse)
-	if err := ti.unloadedRefusals(order, refuse); err != nil {
-		return nil, nil, err
-	}
+	ti.unloadedRefusals(order, refuse)
 	ti.lowLevelRefusals(order, refuse)
 	if len(diags) > 0 {
 		return tp, diags, nil
@@ -787,41 +788,21 @@ func (ti threadInput) interfaceRefusals(order []*neitherFunc, refuse func(token.
 // unloadedRefusals refuses exported functions whose package is imported by
 // packages of the main module that this run did not load: their calls
 // would be left without the new argument.
-func (ti threadInput) unloadedRefusals(order []*neitherFunc, refuse func(token.Position, *neitherFunc, string, ...any)) error {
+func (ti threadInput) unloadedRefusals(order []*neitherFunc, refuse func(token.Position, *neitherFunc, string, ...any)) {
 	var exported []*neitherFunc
 	for _, nf := range order {
 		if nf.fn.Exported() {
 			exported = append(exported, nf)
 		}
 	}
-	if len(exported) == 0 {
-		return nil
+	if len(exported) == 0 || ti.importers == nil {
+		return
 	}
-	var modDir string
 	loaded := map[string]bool{}
 	for _, p := range ti.listed {
 		loaded[p.PkgPath] = true
-		if modDir == "" && p.Module != nil {
-			modDir = p.Module.Dir
-		}
 	}
-	if modDir == "" {
-		return nil
-	}
-	mc := &packages.Config{Mode: packages.NeedName | packages.NeedImports | packages.NeedModule, Dir: modDir, Env: ti.cfg.Env, Overlay: ti.cfg.Overlay, Tests: true}
-	all, err := packages.Load(mc, "./...")
-	if err != nil {
-		return err
-	}
-	importers := map[string][]string{} // path -> direct importers (test variants by their package's path)
-	for _, p := range all {
-		if p.Module == nil || !p.Module.Main || strings.HasSuffix(p.ID, ".test") {
-			continue
-		}
-		for imp := range p.Imports {
-			importers[imp] = append(importers[imp], basePath(p))
-		}
-	}
+	importers := ti.importers
 	for _, nf := range exported {
 		path := nf.fn.Pkg().Path()
 		// Methods can be called through values of types from any package
@@ -852,7 +833,21 @@ func (ti threadInput) unloadedRefusals(order []*neitherFunc, refuse func(token.P
 		sort.Strings(missing)
 		refuse(nf.pos, nf, "package %s is imported by %s, which this run did not load (run traceinject on ./... to include them)", path, strings.Join(missing, ", "))
 	}
-	return nil
+}
+
+// moduleImporters returns, for each imported path, the packages of the
+// main module importing it (a test variant counts as the package it tests).
+func moduleImporters(all []*packages.Package) map[string][]string {
+	importers := map[string][]string{}
+	for _, p := range all {
+		if p.Module == nil || !p.Module.Main || strings.HasSuffix(p.ID, ".test") {
+			continue
+		}
+		for imp := range p.Imports {
+			importers[imp] = append(importers[imp], basePath(p))
+		}
+	}
+	return importers
 }
 
 // lowLevelRefusals refuses functions that assembly, cgo or //go:linkname
@@ -988,23 +983,39 @@ func basePath(p *packages.Package) string {
 	return p.PkgPath
 }
 
-// testCallerPaths returns the packages among the listed ones whose test
-// files import one of the packages in paths: their test variants may call
-// a function that gets a context parameter.
-func testCallerPaths(cfg Config, overlay map[string][]byte, patterns []string, paths []string) ([]string, error) {
-	lc := &packages.Config{Mode: listMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: overlay, Tests: true}
-	all, err := packages.Load(lc, patterns...)
-	if err != nil {
-		return nil, err
+// listTests lists, with their test variants and imports, the packages
+// matching patterns and, with wholeModule, every package of the main module
+// (for the importers of exported functions): one go list for both.
+func listTests(cfg Config, patterns []string, wholeModule bool, listed []*packages.Package) ([]*packages.Package, error) {
+	pats := append([]string{}, patterns...)
+	if wholeModule {
+		for _, p := range listed {
+			if p.Module != nil && p.Module.Path != "" {
+				pats = append(pats, p.Module.Path+"/...")
+				break
+			}
+		}
 	}
+	lc := &packages.Config{Mode: listMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: cfg.Overlay, Tests: true}
+	return packages.Load(lc, pats...)
+}
+
+// testCallerPaths returns the listed packages whose test files import one
+// of the packages in paths (or are in one of them): their test variants may
+// call a function that gets a context parameter.
+func testCallerPaths(all, listed []*packages.Package, paths []string) []string {
 	target := map[string]bool{}
 	for _, p := range paths {
 		target[p] = true
 	}
+	isListed := map[string]bool{}
+	for _, p := range listed {
+		isListed[p.PkgPath] = true
+	}
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range all {
-		if !isTestVariant(p) || p.Module == nil || !p.Module.Main {
+		if !isTestVariant(p) || p.Module == nil || !p.Module.Main || !isListed[basePath(p)] {
 			continue
 		}
 		base := basePath(p)
@@ -1018,5 +1029,5 @@ func testCallerPaths(cfg Config, overlay map[string][]byte, patterns []string, p
 		}
 	}
 	sort.Strings(out)
-	return out, nil
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -136,9 +137,48 @@ func planRun(cfg Config, runs []*pkgRun, listed []*packages.Package, overlay map
 		}
 	}
 	sort.Strings(paths)
-	cps, err := loadTyped(cfg, overlay, paths)
-	if err != nil {
-		return nil, nil, nil, err
+	// The test listing only needs go list: it runs while the packages are
+	// type-checked.
+	patterns := cfg.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	var (
+		wg        sync.WaitGroup
+		withTests []*packages.Package
+		listErr   error
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		withTests, listErr = listTests(cfg, patterns, len(from) > 0, listed)
+	}()
+	// The first load serves when it already holds every package needed,
+	// none with injected code: it is one load, as planning requires.
+	reuse := true
+	for _, path := range paths {
+		pr := have[path]
+		reuse = reuse && pr != nil && len(pr.stripped) == 0
+	}
+	var cps []*packages.Package
+	var err error
+	if reuse {
+		for _, path := range paths {
+			cps = append(cps, have[path].p)
+		}
+	} else {
+		cps, err = loadTyped(cfg, overlay, paths)
+	}
+	wg.Wait()
+	for _, e := range []error{err, listErr} {
+		if e != nil {
+			return nil, nil, nil, e
+		}
+	}
+	testPaths := testCallerPaths(withTests, listed, paths)
+	var importers map[string][]string
+	if len(from) > 0 {
+		importers = moduleImporters(withTests)
 	}
 	clean := map[string]*packages.Package{}
 	var out []*pkgRun
@@ -160,19 +200,11 @@ func planRun(cfg Config, runs []*pkgRun, listed []*packages.Package, overlay map
 	if res.HasKind(Error) {
 		return nil, nil, nil, nil
 	}
-	patterns := cfg.Patterns
-	if len(patterns) == 0 {
-		patterns = []string{"."}
-	}
-	testPaths, err := testCallerPaths(cfg, cfg.Overlay, patterns, paths)
-	if err != nil {
-		return nil, nil, nil, err
-	}
 	tests, err := testVariants(cfg, overlay, testPaths)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tp, diags, err := planThreading(threadInput{cfg: cfg, runs: out, clean: clean, tests: tests, listed: listed})
+	tp, diags, err := planThreading(threadInput{cfg: cfg, runs: out, clean: clean, tests: tests, listed: listed, importers: importers})
 	if err != nil {
 		return nil, nil, nil, err
 	}
