@@ -47,4 +47,6 @@ row '`traceinject -check ./...` (before rewriting)' "$work/traceinject" -check .
 cp -r "$work/big" "$work/big2"
 cd "$work/big2"
 RUNS=1 row '`traceinject ./...` (rewrites every annotated function; one run)' "$work/traceinject" ./...
+# The rewrite must have succeeded for the next row to mean anything.
+"$work/traceinject" -check ./... >&2 || { echo "loadbench: traceinject -check fails after rewriting" >&2; exit 1; }
 row '`traceinject -check ./...` (after rewriting)' "$work/traceinject" -check ./...

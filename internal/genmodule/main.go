@@ -46,6 +46,12 @@ func generate(dir, traceinject string, packages, files, funcs int, annotate floa
 	if err := write(filepath.Join(dir, "go.mod"), gomod); err != nil {
 		return err
 	}
+	// The instrumented packages will import the runtime; importing it from the
+	// start lets `go list -mod=mod` record its requirements in go.mod and go.sum,
+	// as a project that runs traceinject through go run or go tool has them.
+	if err := write(filepath.Join(dir, "deps.go"), "package big\n\nimport _ \"github.com/traceinject/traceinject/runtime\"\n"); err != nil {
+		return err
+	}
 	// A fixed seed keeps the tree the same from run to run.
 	rng := rand.New(rand.NewPCG(1, 2))
 	annotated := 0
