@@ -554,61 +554,55 @@ func (tp *threadPlan) contextAt(u *use) ctxArg {
 		}
 		return hasContextMethod(t)
 	}
-	for pass := passCtx; pass <= passMethod; pass++ {
-		gin := pass == passGin
-		for s := inner; s != nil && s != pkgScope && s.Parent() != pkgScope; s = s.Parent() {
+	// The innermost scope with any candidate wins; within a scope, a
+	// context.Context before a *gin.Context before a Context() method.
+	for s := inner; s != nil && s != pkgScope && s.Parent() != pkgScope; s = s.Parent() {
+		fn := funcScopes[s]
+		var body token.Pos
+		var results *ast.FieldList
+		if fn != nil {
+			if fd, ok := fn.(*ast.FuncDecl); ok && fd.Body != nil {
+				body, results = fd.Body.Lbrace, fd.Type.Results
+			} else if fl, ok := fn.(*ast.FuncLit); ok {
+				body, results = fl.Body.Lbrace, fl.Type.Results
+			}
+		}
+		for pass := passCtx; pass <= passMethod; pass++ {
 			type cand struct {
 				name    string
 				pos     token.Pos
-				param   bool
 				renamed bool
 			}
 			var locals, params []cand
-			fn := funcScopes[s]
-			var body token.Pos
-			var results *ast.FieldList
-			if fn != nil {
-				if fd, ok := fn.(*ast.FuncDecl); ok && fd.Body != nil {
-					body, results = fd.Body.Lbrace, fd.Type.Results
-				} else if fl, ok := fn.(*ast.FuncLit); ok {
-					body, results = fl.Body.Lbrace, fl.Type.Results
-				}
-				if c, ok := tp.carriers[fn]; ok && pass != passMethod && c.gin == gin && visible(c.name, nil, s) {
-					params = append(params, cand{c.name, fn.Pos(), true, c.renamed})
-				}
+			if c, ok := tp.carriers[fn]; ok && fn != nil && pass != passMethod && c.gin == (pass == passGin) && visible(c.name, nil, s) {
+				params = append(params, cand{c.name, fn.Pos(), c.renamed})
 			}
 			for _, name := range s.Names() {
 				v, ok := s.Lookup(name).(*types.Var)
-				if !ok || name == "_" || !visible(name, v, s) {
-					continue
-				}
-				if !matches(pass, v.Type()) {
+				if !ok || name == "_" || !visible(name, v, s) || !matches(pass, v.Type()) {
 					continue
 				}
 				if results != nil && results.Pos() <= v.Pos() && v.Pos() < results.End() {
 					continue // a named result holds nothing yet
 				}
 				if fn != nil && v.Pos() < body {
-					params = append(params, cand{name, v.Pos(), true, false})
+					params = append(params, cand{name, v.Pos(), false})
 				} else {
-					locals = append(locals, cand{name, v.Pos(), false, false})
+					locals = append(locals, cand{name, v.Pos(), false})
 				}
 			}
-			var pick string
 			switch {
 			case len(locals) > 0:
+				// The latest declared: a context derived in the body.
 				sort.Slice(locals, func(i, j int) bool { return locals[i].pos > locals[j].pos })
-				pick = locals[0].name
+				return ctxArg{kind: []argKind{argVar, argGin, argMethod}[pass], name: locals[0].name}
 			case len(params) > 0:
 				// The carrier comes first, then parameters in order.
 				sort.SliceStable(params, func(i, j int) bool { return params[i].pos < params[j].pos })
-				pick = params[0].name
 				if params[0].renamed {
 					tp.keepNames[fn] = true
 				}
-			}
-			if pick != "" {
-				return ctxArg{kind: []argKind{argVar, argGin, argMethod}[pass], name: pick}
+				return ctxArg{kind: []argKind{argVar, argGin, argMethod}[pass], name: params[0].name}
 			}
 		}
 	}

@@ -192,3 +192,18 @@ func TestNamedResultIsNotAContext(t *testing.T) {
 		t.Errorf("localCtx has parent %d, want a root span", s.ParentID)
 	}
 }
+
+func TestNearestIsTheHandlersRequest(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	tr := tracer(t)
+	outer := tr.StartSpan("outer").(*mocktracer.MockSpan)
+	r := gin.New()
+	Nested(opentracing.ContextWithSpan(context.Background(), outer), r)
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/nested", nil))
+	if w.Body.String() != "hello world" {
+		t.Fatalf("body %q", w.Body)
+	}
+	m := spans(tr)
+	childOf(t, one(t, m, "neither.third"), one(t, m, "GET /nested"))
+}

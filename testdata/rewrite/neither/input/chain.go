@@ -3,6 +3,7 @@
 package neither
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -49,3 +50,10 @@ func third(string, string) string {
 }
 
 var lastName = "world"
+
+// Nested registers a handler inside a function with a context of its own:
+// the handler's request context is nearer to the call.
+func Nested(ctx context.Context, r *gin.Engine) {
+	//trace:span
+	r.GET("/nested", func(c *gin.Context) { c.String(http.StatusOK, third("a", "b")) })
+}

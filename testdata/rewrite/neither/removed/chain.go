@@ -52,3 +52,10 @@ func third(ctx context.Context, _ string, _ string) string {
 }
 
 var lastName = "world"
+
+// Nested registers a handler inside a function with a context of its own:
+// the handler's request context is nearer to the call.
+func Nested(ctx context.Context, r *gin.Engine) {
+	//trace:span
+	r.GET("/nested", func(c *gin.Context) { c.String(http.StatusOK, third(c.Request.Context(), "a", "b")) })
+}
