@@ -262,6 +262,11 @@ func planThreading(ti threadInput) (*threadPlan, []Diagnostic, error) {
 		}
 		switch {
 		case u.call != nil:
+			if len(u.call.Args) == 1 {
+				if tup, ok := u.pkg.TypesInfo.TypeOf(u.call.Args[0]).(*types.Tuple); ok && tup.Len() > 1 {
+					refuse(u.pos, u.nf, "it is called with the results of another call as its arguments here; assign them to variables first")
+				}
+			}
 		case u.methodExpr:
 			refuse(u.pos, u.nf, "it is used as a method expression here, so its signature must stay")
 		case u.methodVal:
