@@ -71,6 +71,7 @@ type threadPlan struct {
 	keepNames map[ast.Node]bool
 	curDirs   map[string]map[token.Pos]bool // file -> directive positions of neither functions (current file)
 	files     map[string]bool               // files with call sites or added parameters
+	callPos   map[string][]token.Position   // file -> call sites, in the current file
 }
 
 func (tp *threadPlan) addedFor(d *ast.FuncDecl) (string, bool) {
@@ -188,6 +189,7 @@ func planThreading(ti threadInput) (*threadPlan, []Diagnostic, error) {
 		keepNames: map[ast.Node]bool{},
 		curDirs:   map[string]map[token.Pos]bool{},
 		files:     map[string]bool{},
+		callPos:   map[string][]token.Position{},
 	}
 	var diags []Diagnostic
 	refuse := func(pos token.Position, nf *neitherFunc, format string, args ...any) {
@@ -309,6 +311,7 @@ func planThreading(ti threadInput) (*threadPlan, []Diagnostic, error) {
 		arg := tp.contextAt(u)
 		tp.args[u.call] = arg
 		tp.files[u.file] = true
+		tp.callPos[u.file] = append(tp.callPos[u.file], u.pos)
 		diags = append(diags, Diagnostic{u.pos, Stale, fmt.Sprintf("call of %s must pass a context (run traceinject)", u.nf.display)})
 		if arg.kind == argTODO {
 			diags = append(diags, Diagnostic{u.pos, Warning, fmt.Sprintf("%s has no context; passing context.TODO() to %s", callerName(u), u.nf.display)})
@@ -517,14 +520,25 @@ func callerName(u *use) string {
 	return "package-level initializer"
 }
 
-// contextAt picks what the call of u passes: the nearest context.Context
-// variable in scope (an annotated function's own context parameter counts,
-// under the name it has after instrumentation), else the request context of
-// the nearest *gin.Context, else the Context() of the nearest variable that
-// has such a method (an *http.Request, a *testing.T, a gRPC stream), else
-// context.TODO().
+// contextAt picks what the call of u passes. Walking the scopes at the
+// call from the innermost out, the first that offers one of these wins:
+//
+//  1. a local context.Context derived from a parameter (its declaration
+//     mentions a parameter, or a local derived from one: a context with a
+//     timeout or a value added), the latest declared;
+//  2. a context.Context parameter (in an annotated function, its carrier
+//     first, under the name it has after instrumentation: the variable
+//     runtime.Start reassigns, which carries the span);
+//  3. the same for a *gin.Context, passing C.Request.Context();
+//  4. the same for a variable with a method Context() context.Context (an
+//     *http.Request, a *testing.T, a gRPC stream), passing X.Context().
+//
+// Failing all of these, the nearest local context.Context not derived from
+// a parameter (context.Background() and the like) is passed, and failing
+// that, context.TODO().
 func (tp *threadPlan) contextAt(u *use) ctxArg {
 	info, pkgScope := u.pkg.TypesInfo, u.pkg.Types.Scope()
+	file, _ := u.path[len(u.path)-1].(*ast.File)
 	pos := u.call.Pos()
 	inner := pkgScope.Innermost(pos)
 	funcScopes := map[*types.Scope]ast.Node{}
@@ -546,72 +560,163 @@ func (tp *threadPlan) contextAt(u *use) ctxArg {
 		return s == nil || s == fnScope || s == pkgScope || s.Parent() == pkgScope || s == types.Universe
 	}
 	const (
-		passCtx = iota
-		passGin
-		passMethod
+		kindCtx = iota
+		kindGin
+		kindMethod
+		kinds
 	)
-	matches := func(pass int, t types.Type) bool {
-		switch pass {
-		case passCtx:
-			return isContext(t)
-		case passGin:
-			return isGinContext(t)
+	kindOf := func(t types.Type) int {
+		switch {
+		case isContext(t):
+			return kindCtx
+		case isGinContext(t):
+			return kindGin
+		case hasContextMethod(t):
+			return kindMethod
 		}
-		return hasContextMethod(t)
+		return -1
 	}
-	// The innermost scope with any candidate wins; within a scope, a
-	// context.Context before a *gin.Context before a Context() method.
+	argOf := []argKind{argVar, argGin, argMethod}
+
+	type cand struct {
+		v       *types.Var // nil for a parameter the tool names
+		name    string
+		kind    int
+		renamed bool
+	}
+	type level struct {
+		fn             ast.Node
+		params, locals []cand // in source order
+	}
+	var levels []level
+	derived := map[types.Object]bool{}
 	for s := inner; s != nil && s != pkgScope && s.Parent() != pkgScope; s = s.Parent() {
-		fn := funcScopes[s]
+		lv := level{fn: funcScopes[s]}
 		var body token.Pos
 		var results *ast.FieldList
-		if fn != nil {
-			if fd, ok := fn.(*ast.FuncDecl); ok && fd.Body != nil {
-				body, results = fd.Body.Lbrace, fd.Type.Results
-			} else if fl, ok := fn.(*ast.FuncLit); ok {
-				body, results = fl.Body.Lbrace, fl.Type.Results
+		if fd, ok := lv.fn.(*ast.FuncDecl); ok && fd.Body != nil {
+			body, results = fd.Body.Lbrace, fd.Type.Results
+		} else if fl, ok := lv.fn.(*ast.FuncLit); ok {
+			body, results = fl.Body.Lbrace, fl.Type.Results
+		}
+		if c, ok := tp.carriers[lv.fn]; ok && lv.fn != nil && visible(c.name, nil, s) {
+			k := kindCtx
+			if c.gin {
+				k = kindGin
+			}
+			lv.params = append(lv.params, cand{name: c.name, kind: k, renamed: c.renamed})
+		}
+		var vars []*types.Var
+		for _, name := range s.Names() {
+			if v, ok := s.Lookup(name).(*types.Var); ok && name != "_" && kindOf(v.Type()) >= 0 {
+				vars = append(vars, v)
 			}
 		}
-		for pass := passCtx; pass <= passMethod; pass++ {
-			type cand struct {
-				name    string
-				pos     token.Pos
-				renamed bool
+		sort.Slice(vars, func(i, j int) bool { return vars[i].Pos() < vars[j].Pos() })
+		for _, v := range vars {
+			if results != nil && results.Pos() <= v.Pos() && v.Pos() < results.End() {
+				continue // a named result holds nothing yet
 			}
-			var locals, params []cand
-			if c, ok := tp.carriers[fn]; ok && fn != nil && pass != passMethod && c.gin == (pass == passGin) && visible(c.name, nil, s) {
-				params = append(params, cand{c.name, fn.Pos(), c.renamed})
+			isParam := lv.fn != nil && v.Pos() < body
+			if isParam {
+				derived[v] = true
 			}
-			for _, name := range s.Names() {
-				v, ok := s.Lookup(name).(*types.Var)
-				if !ok || name == "_" || !visible(name, v, s) || !matches(pass, v.Type()) {
-					continue
-				}
-				if results != nil && results.Pos() <= v.Pos() && v.Pos() < results.End() {
-					continue // a named result holds nothing yet
-				}
-				if fn != nil && v.Pos() < body {
-					params = append(params, cand{name, v.Pos(), false})
-				} else {
-					locals = append(locals, cand{name, v.Pos(), false})
+			if !visible(v.Name(), v, s) {
+				continue
+			}
+			c := cand{v: v, name: v.Name(), kind: kindOf(v.Type())}
+			if isParam {
+				lv.params = append(lv.params, c)
+			} else {
+				lv.locals = append(lv.locals, c)
+			}
+		}
+		levels = append(levels, lv)
+	}
+	// Derivation follows declarations in source order, outer scopes first.
+	var locals []cand
+	for i := len(levels) - 1; i >= 0; i-- {
+		locals = append(locals, levels[i].locals...)
+	}
+	sort.SliceStable(locals, func(i, j int) bool { return locals[i].v.Pos() < locals[j].v.Pos() })
+	for _, c := range locals {
+		if file != nil && initMentions(info, file, c.v, derived) {
+			derived[c.v] = true
+		}
+	}
+	for _, lv := range levels {
+		for k := kindCtx; k < kinds; k++ {
+			for i := len(lv.locals) - 1; i >= 0; i-- {
+				if c := lv.locals[i]; c.kind == k && derived[c.v] {
+					return ctxArg{kind: argOf[k], name: c.name}
 				}
 			}
-			switch {
-			case len(locals) > 0:
-				// The latest declared: a context derived in the body.
-				sort.Slice(locals, func(i, j int) bool { return locals[i].pos > locals[j].pos })
-				return ctxArg{kind: []argKind{argVar, argGin, argMethod}[pass], name: locals[0].name}
-			case len(params) > 0:
-				// The carrier comes first, then parameters in order.
-				sort.SliceStable(params, func(i, j int) bool { return params[i].pos < params[j].pos })
-				if params[0].renamed {
-					tp.keepNames[fn] = true
+			for _, c := range lv.params {
+				if c.kind == k {
+					if c.renamed {
+						tp.keepNames[lv.fn] = true
+					}
+					return ctxArg{kind: argOf[k], name: c.name}
 				}
-				return ctxArg{kind: []argKind{argVar, argGin, argMethod}[pass], name: params[0].name}
+			}
+		}
+	}
+	for k := kindCtx; k < kinds; k++ {
+		for _, lv := range levels {
+			for i := len(lv.locals) - 1; i >= 0; i-- {
+				if c := lv.locals[i]; c.kind == k {
+					return ctxArg{kind: argOf[k], name: c.name}
+				}
 			}
 		}
 	}
 	return ctxArg{kind: argTODO}
+}
+
+// initMentions reports whether the declaration of the local v initializes
+// it from an expression that mentions one of the variables in from.
+func initMentions(info *types.Info, file *ast.File, v *types.Var, from map[types.Object]bool) bool {
+	path, _ := astutil.PathEnclosingInterval(file, v.Pos(), v.Pos()+1)
+	var init ast.Expr
+loop:
+	for _, n := range path {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for i, l := range n.Lhs {
+				if id, ok := l.(*ast.Ident); ok && id.Pos() == v.Pos() {
+					if len(n.Rhs) == len(n.Lhs) {
+						init = n.Rhs[i]
+					} else if len(n.Rhs) == 1 {
+						init = n.Rhs[0]
+					}
+				}
+			}
+			break loop
+		case *ast.ValueSpec:
+			for i, id := range n.Names {
+				if id.Pos() == v.Pos() {
+					if len(n.Values) == len(n.Names) {
+						init = n.Values[i]
+					} else if len(n.Values) == 1 {
+						init = n.Values[0]
+					}
+				}
+			}
+			break loop
+		case *ast.BlockStmt, *ast.FuncDecl, *ast.FuncLit:
+			break loop
+		}
+	}
+	found := false
+	if init != nil {
+		ast.Inspect(init, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && from[info.Uses[id]] {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 // hasContextMethod reports whether t has a method Context() context.Context.

@@ -423,6 +423,9 @@ func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte, 
 		msg := "instrumentation is stale"
 		if !hasBeginMarker(fr.curAST, t.body()) {
 			msg = "not instrumented"
+		} else if tp != nil && containsCall(fset, t.node(), tp.callPos[fr.name]) {
+			// The body changes for the calls it makes, each reported.
+			continue
 		}
 		diags = append(diags, Diagnostic{fset.Position(t.comment.Pos()), Stale, fmt.Sprintf("%s: %s (run traceinject)", funcName(t), msg)})
 	}
@@ -431,6 +434,17 @@ func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte, 
 		diags = append(diags, Diagnostic{token.Position{Filename: fr.name, Line: line, Column: 1}, Stale, "injected code without a //trace:span directive, or stale imports (run traceinject)"})
 	}
 	return diags
+}
+
+// containsCall reports whether one of the positions lies in n.
+func containsCall(fset *token.FileSet, n ast.Node, calls []token.Position) bool {
+	from, to := fset.Position(n.Pos()).Offset, fset.Position(n.End()).Offset
+	for _, c := range calls {
+		if from <= c.Offset && c.Offset < to {
+			return true
+		}
+	}
+	return false
 }
 
 // hasBeginMarker reports whether body starts with a //trace:begin marker.

@@ -2,6 +2,7 @@ package neither
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -206,4 +207,20 @@ func TestNearestIsTheHandlersRequest(t *testing.T) {
 	}
 	m := spans(tr)
 	childOf(t, one(t, m, "neither.third"), one(t, m, "GET /nested"))
+}
+
+func TestDerivedAndUnrelatedLocals(t *testing.T) {
+	tr := tracer(t)
+	if got := Derived(context.Background()); got != 6 {
+		t.Fatalf("Derived = %d", got)
+	}
+	m := spans(tr)
+	childOf(t, one(t, m, "neither.fact"), one(t, m, "neither.Derived"))
+	tr.Reset()
+	if got := Unrelated(); got != 1+len(fmt.Sprint(context.Background())) {
+		t.Fatalf("Unrelated = %d", got)
+	}
+	if s := one(t, spans(tr), "neither.fact"); s.ParentID != 0 {
+		t.Errorf("fact under Unrelated has parent %d", s.ParentID)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // fact is recursive.
@@ -59,3 +60,21 @@ func Instantiate(ctx context.Context) int { return Generic[int](ctx, 1) + Generi
 
 // Serve passes the request's context.
 func Serve(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, fact(r.Context(), 4)) }
+
+// Derived passes the context derived from its parameter, not an unrelated
+// one declared later.
+//
+//trace:span
+func Derived(ctx context.Context) int {
+	tctx, cancel := context.WithTimeout(ctx, time.Hour)
+	defer cancel()
+	bg := context.Background()
+	_, _ = tctx, bg
+	return fact(tctx, 3)
+}
+
+// Unrelated has no parameter: its own local context is the nearest.
+func Unrelated() int {
+	own := context.Background()
+	return fact(own, 1) + len(fmt.Sprint(own))
+}
