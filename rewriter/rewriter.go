@@ -42,19 +42,20 @@
 // spells ctx, a package-level ctx it uses included), and is then
 // instrumented as a context function. Every call of it in the loaded
 // packages, and in the test files of the packages that could call it,
-// passes the caller's nearest context, looked up in scope at the call:
-//
-//   - the innermost local context.Context variable or parameter (not a
-//     named result, not a package-level variable; in an annotated function,
-//     its context parameter, which carries its span after instrumentation,
-//     under the name the tool gives it; locals declared later win over
-//     parameters, which is how a context derived in the body is preferred);
-//   - else C.Request.Context() of a *gin.Context C (in an annotated Gin
-//     function the request carries the span by then);
-//   - else X.Context() of a variable with such a method returning a
-//     context.Context: an *http.Request, a *testing.T, a gRPC stream;
-//   - else context.TODO(), with a warning naming the caller and the callee
-//     at the call's position (the exit status stays 0).
+// passes the caller's nearest context, looked up in scope at the call. From
+// the innermost scope out, the first scope that offers one wins with, in
+// order: a local context.Context derived from a parameter (a context with a
+// timeout or a value added; the latest declared); a context.Context
+// parameter (in an annotated function its context parameter comes first,
+// under the name the tool gives it: the variable runtime.Start reassigns,
+// which carries the span); C.Request.Context() of a *gin.Context parameter
+// (in an annotated Gin function the request carries the span by then);
+// X.Context() of a parameter with such a method (an *http.Request, a
+// *testing.T, a gRPC stream). Failing those, the nearest local context not
+// derived from a parameter (context.Background() and the like), and failing
+// that context.TODO(), with a warning naming the caller and the callee at
+// the call's position (the exit status stays 0). Named results and
+// package-level variables are never passed.
 //
 // The decision is made for all packages before any file is printed, so a
 // chain of such functions is threaded end to end in one run whatever the
@@ -72,7 +73,8 @@
 // directly or through a type that embeds the receiver; an exported function
 // whose package is imported by packages of the main module this run did
 // not load; a reference from assembly, //export (cgo) or //go:linkname; a
-// call in a generated file; main and init. Interfaces that are only
+// call in a generated file; a call f(g()) spreading another call's results;
+// main and init. Interfaces that are only
 // spelled as literal types (x.(interface{ M() })) are not seen: a
 // conversion the type checker sees is caught by the verification below, a
 // dynamic assertion is not.
