@@ -74,10 +74,9 @@
 // whose package is imported by packages of the main module this run did
 // not load; a reference from assembly, //export (cgo) or //go:linkname; a
 // call in a generated file; a call f(g()) spreading another call's results;
-// main and init. Interfaces that are only
-// spelled as literal types (x.(interface{ M() })) are not seen: a
-// conversion the type checker sees is caught by the verification below, a
-// dynamic assertion is not.
+// main and init. Interfaces that are only spelled as literal types
+// (x.(interface{ M() })) are not seen: a conversion the type checker sees is
+// caught by the verification below, a dynamic assertion is not.
 //
 // Remove keeps added parameters and the arguments passed to them: once
 // added they are ordinary code (the parameter of a function whose unnamed
