@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/traceinject/traceinject/runtime"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -50,12 +51,17 @@ func New() *Service {
 // GetProduct returns the product req.Id names.
 //
 //trace:span tag.product_id=req.Id
-func (s *Service) GetProduct(ctx context.Context, req *shoppb.GetProductRequest) (*shoppb.Product, error) {
+func (s *Service) GetProduct(ctx context.Context, req *shoppb.GetProductRequest) (_ *shoppb.Product, traceErr error) {
+	//trace:begin results="(*shoppb.Product, error)"
+	ctx, span := runtime.Start(ctx, "catalog.Service.GetProduct")
+	runtime.SetTag(span, "product_id", req.Id)
+	defer span.End(&traceErr)
+	//trace:end
 	p, ok := s.products[req.Id]
 	if !ok {
 		return nil, status.Errorf(codes.NotFound, "product %q not found", req.Id)
 	}
-	if err := validate(p); err != nil {
+	if err := validate(ctx, p); err != nil {
 		return nil, status.Errorf(codes.Internal, "product %q: %v", req.Id, err)
 	}
 	return p, nil
@@ -82,7 +88,12 @@ func (s *Service) ListProducts(req *shoppb.ListProductsRequest, stream shoppb.Ca
 // sorted by id. Corrupt records are left out of listings.
 //
 //trace:span tag.category=category
-func (s *Service) matching(ctx context.Context, category string) ([]*shoppb.Product, error) {
+func (s *Service) matching(ctx context.Context, category string) (_ []*shoppb.Product, traceErr error) {
+	//trace:begin results="([]*shoppb.Product, error)"
+	ctx, span := runtime.Start(ctx, "catalog.Service.matching")
+	runtime.SetTag(span, "category", category)
+	defer span.End(&traceErr)
+	//trace:end
 	if err := ctx.Err(); err != nil {
 		return nil, status.FromContextError(err).Err()
 	}
@@ -91,7 +102,7 @@ func (s *Service) matching(ctx context.Context, category string) ([]*shoppb.Prod
 		if category != "" && p.Category != category {
 			continue
 		}
-		if validate(p) != nil {
+		if validate(ctx, p) != nil {
 			continue
 		}
 		out = append(out, p)
@@ -103,7 +114,13 @@ func (s *Service) matching(ctx context.Context, category string) ([]*shoppb.Prod
 // PlaceOrder prices an order for req.Quantity units of req.ProductId.
 //
 //trace:span tag.product_id=req.ProductId tag.quantity=req.Quantity
-func (s *Service) PlaceOrder(ctx context.Context, req *shoppb.PlaceOrderRequest) (*shoppb.Order, error) {
+func (s *Service) PlaceOrder(ctx context.Context, req *shoppb.PlaceOrderRequest) (_ *shoppb.Order, traceErr error) {
+	//trace:begin results="(*shoppb.Order, error)"
+	ctx, span := runtime.Start(ctx, "catalog.Service.PlaceOrder")
+	runtime.SetTag(span, "product_id", req.ProductId)
+	runtime.SetTag(span, "quantity", req.Quantity)
+	defer span.End(&traceErr)
+	//trace:end
 	if req.Quantity <= 0 {
 		return nil, status.Errorf(codes.InvalidArgument, "quantity must be positive, got %d", req.Quantity)
 	}
@@ -111,7 +128,7 @@ func (s *Service) PlaceOrder(ctx context.Context, req *shoppb.PlaceOrderRequest)
 	if !ok {
 		return nil, status.Errorf(codes.NotFound, "product %q not found", req.ProductId)
 	}
-	if err := validate(p); err != nil {
+	if err := validate(ctx, p); err != nil {
 		return nil, status.Errorf(codes.Internal, "product %q: %v", req.ProductId, err)
 	}
 	s.mu.Lock()
@@ -132,7 +149,11 @@ var errCorrupt = errors.New("corrupt record")
 // adds one when it instruments it, and passes each caller's own context.
 //
 //trace:span
-func validate(p *shoppb.Product) error {
+func validate(ctx context.Context, p *shoppb.Product) (err error) {
+	//trace:begin results="error"
+	ctx, span := runtime.Start(ctx, "catalog.validate")
+	defer span.End(&err)
+	//trace:end
 	switch {
 	case p.Name == "":
 		return fmt.Errorf("%w: empty name", errCorrupt)

@@ -10,5 +10,5 @@ import (
 // protoc-gen-go-trace generates, so every RPC gets a server span that
 // continues the caller's trace.
 func Register(s grpc.ServiceRegistrar, svc shoppb.CatalogServer) {
-	shoppb.RegisterCatalogServer(s, svc)
+	shoppb.RegisterCatalogServer(s, shoppb.NewTracedCatalogServer(svc))
 }

@@ -21,5 +21,5 @@ func Dial(target string, opts ...grpc.DialOption) (shoppb.CatalogClient, *grpc.C
 
 // NewClient returns the Catalog client the gateway uses over cc.
 func NewClient(cc grpc.ClientConnInterface) shoppb.CatalogClient {
-	return shoppb.NewCatalogClient(cc)
+	return shoppb.NewTracedCatalogClient(cc)
 }

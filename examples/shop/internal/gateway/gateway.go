@@ -12,6 +12,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/traceinject/traceinject/runtime"
+	"github.com/traceinject/traceinject/runtime/tracegin"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -43,6 +45,10 @@ func New(catalog shoppb.CatalogClient) *gin.Engine {
 	orders := api.Group("/orders")
 	//trace:span
 	orders.POST("", func(c *gin.Context) {
+		//trace:begin
+		span := tracegin.Start(c, "")
+		defer tracegin.End(c, span, nil)
+		//trace:end
 		var req struct {
 			ProductID string `json:"product_id"`
 			Quantity  int32  `json:"quantity"`
@@ -70,7 +76,11 @@ func New(catalog shoppb.CatalogClient) *gin.Engine {
 //
 //trace:span
 func (h *Handler) GetProduct(c *gin.Context) {
-	p, err := h.catalog.GetProduct(c, &shoppb.GetProductRequest{Id: c.Param("id")})
+	//trace:begin
+	span := tracegin.Start(c, "")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	p, err := h.catalog.GetProduct(runtime.WithSpan(c, span), &shoppb.GetProductRequest{Id: c.Param("id")})
 	if err != nil {
 		abort(c, err)
 		return
@@ -83,7 +93,12 @@ func (h *Handler) GetProduct(c *gin.Context) {
 //
 //trace:span tag.category=ctx.Query("category")
 func (h *Handler) ListProducts(ctx *gin.Context) {
-	stream, err := h.catalog.ListProducts(ctx, &shoppb.ListProductsRequest{Category: ctx.Query("category")})
+	//trace:begin
+	span := tracegin.Start(ctx, "")
+	runtime.SetTag(span, "category", ctx.Query("category"))
+	defer tracegin.End(ctx, span, nil)
+	//trace:end
+	stream, err := h.catalog.ListProducts(runtime.WithSpan(ctx, span), &shoppb.ListProductsRequest{Category: ctx.Query("category")})
 	if err != nil {
 		abort(ctx, err)
 		return
