@@ -23,7 +23,8 @@ const listMode = packages.NeedName | packages.NeedFiles | packages.NeedModule | 
 // typedMode loads a package's syntax and types; dependencies come from
 // export data, so only packages with directives are type-checked from source.
 const typedMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
-	packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo | packages.NeedImports
+	packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo | packages.NeedImports |
+	packages.NeedExportFile | packages.NeedTypesSizes
 
 // load lists the packages matching cfg.Patterns and type-checks those whose
 // files mention a directive or marker (or, for Remove, the runtime package).

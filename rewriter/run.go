@@ -71,9 +71,12 @@ func Run(cfg Config) (*Result, error) {
 		}
 		reload = nil
 	}
+	// The first load's import graph gives the unchanged dependencies'
+	// types to the in-memory checks below.
+	u := newUniverse(cfg, pkgs)
 	clean := map[string]*packages.Package{}
 	if len(reload) > 0 {
-		cps, err := loadTyped(cfg, overlay, reload)
+		cps, err := u.check(reload, overlay)
 		if err != nil {
 			return nil, err
 		}
@@ -105,7 +108,7 @@ func Run(cfg Config) (*Result, error) {
 		}
 	}
 	if cfg.Verify && !res.HasKind(Error) && len(res.Changes) > 0 {
-		if err := verify(cfg, res); err != nil {
+		if err := verify(cfg, res, u); err != nil {
 			return nil, err
 		}
 	}
@@ -232,7 +235,12 @@ func callerRun(cp *packages.Package, overlay map[string][]byte) (*pkgRun, error)
 // verify type-checks the changed packages with their new contents, in
 // one load, so that packages that import each other are checked against
 // each other's rewritten source; with their tests when a test file changed.
-func verify(cfg Config, res *Result) error {
+//
+// When every changed file belongs to a package of the first load's import
+// graph and no test file changed, the check runs in memory against the
+// first load's types (see universe); otherwise go/packages loads the
+// changed packages with an overlay.
+func verify(cfg Config, res *Result, u *universe) error {
 	overlay := map[string][]byte{}
 	for k, v := range cfg.Overlay {
 		overlay[k] = v
@@ -244,13 +252,19 @@ func verify(cfg Config, res *Result) error {
 		dirs[filepath.Dir(c.Path)] = true
 		tests = tests || strings.HasSuffix(c.Path, "_test.go")
 	}
-	var patterns []string
-	for d := range dirs {
-		patterns = append(patterns, d)
+	var checked []*packages.Package
+	var err error
+	if paths, ok := u.packagesOf(res.Changes); ok && !tests {
+		checked, err = u.check(paths, overlay)
+	} else {
+		var patterns []string
+		for d := range dirs {
+			patterns = append(patterns, d)
+		}
+		sort.Strings(patterns)
+		tc := &packages.Config{Mode: typedMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: overlay, Fset: token.NewFileSet(), Tests: tests}
+		checked, err = packages.Load(tc, patterns...)
 	}
-	sort.Strings(patterns)
-	tc := &packages.Config{Mode: typedMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: overlay, Fset: token.NewFileSet(), Tests: tests}
-	checked, err := packages.Load(tc, patterns...)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,337 @@
+package rewriter
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"golang.org/x/tools/go/gcexportdata"
+	"golang.org/x/tools/go/packages"
+)
+
+// universe type-checks new contents of loaded packages in memory with
+// go/types. A load with an overlay makes go/packages type-check every
+// dependency from source (the standard library, Gin, gRPC included); here
+// the dependencies that did not change keep the types the first typed load
+// has already built from export data, and only the changed packages, and
+// the loaded packages between them, are checked from source.
+type universe struct {
+	cfg   Config
+	fset  *token.FileSet
+	sizes types.Sizes
+	graph map[string]*packages.Package // by path: the first load's import graph
+	view  map[string]*types.Package    // by path: the types every import shares
+}
+
+// newUniverse collects the import graph of roots, packages of one typed
+// load.
+func newUniverse(cfg Config, roots []*packages.Package) *universe {
+	u := &universe{cfg: cfg, graph: map[string]*packages.Package{}, view: map[string]*types.Package{}}
+	var visit func(p *packages.Package)
+	visit = func(p *packages.Package) {
+		if _, ok := u.graph[p.PkgPath]; ok {
+			return
+		}
+		u.graph[p.PkgPath] = p
+		if p.Types != nil {
+			u.view[p.PkgPath] = p.Types
+		}
+		for _, q := range p.Imports {
+			visit(q)
+		}
+	}
+	for _, p := range roots {
+		if u.fset == nil {
+			u.fset, u.sizes = p.Fset, p.TypesSizes
+		}
+		visit(p)
+	}
+	if u.fset == nil {
+		u.fset = token.NewFileSet()
+	}
+	return u
+}
+
+// holds reports whether every path is a package of the universe's graph.
+func (u *universe) holds(paths []string) bool {
+	for _, path := range paths {
+		if u.graph[path] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// packagesOf returns the paths of the packages of the graph that the
+// changed files belong to, sorted, and whether every file belongs to one.
+func (u *universe) packagesOf(changes []FileChange) ([]string, bool) {
+	byFile := map[string]string{}
+	for path, p := range u.graph {
+		for _, names := range [][]string{p.GoFiles, p.CompiledGoFiles} {
+			for _, name := range names {
+				byFile[filepath.Clean(name)] = path
+			}
+		}
+	}
+	seen := map[string]bool{}
+	var paths []string
+	for _, c := range changes {
+		path, ok := byFile[filepath.Clean(c.Path)]
+		if !ok {
+			return nil, false
+		}
+		if !seen[path] {
+			seen[path] = true
+			paths = append(paths, path)
+		}
+	}
+	sort.Strings(paths)
+	return paths, true
+}
+
+// srcPkg is a package being checked from source.
+type srcPkg struct {
+	orig   *packages.Package // its package in the first load
+	files  []string          // compiled Go files
+	syntax []*ast.File
+	errs   []packages.Error
+	pkg    *types.Package
+	info   *types.Info
+	done   bool
+}
+
+// check type-checks the packages of paths (packages of the universe's
+// graph) with the file contents of overlay (the rest read from disk), and
+// returns them as go/packages would have loaded them: syntax, types and
+// errors. Loaded packages that import one of them, directly or not, are
+// checked from source too when they are imported, so that every type has
+// one identity.
+func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages.Package, error) {
+	changed := map[string]bool{}
+	for _, path := range paths {
+		changed[path] = true
+	}
+	// reach: the loaded packages that depend on a changed one.
+	reach := map[string]bool{}
+	state := map[string]int{}
+	var visit func(path string) bool
+	visit = func(path string) bool {
+		switch state[path] {
+		case 1:
+			return false // a cycle: reported by the type checker
+		case 2:
+			return reach[path]
+		}
+		state[path] = 1
+		r := changed[path]
+		if p := u.graph[path]; p != nil {
+			for _, q := range p.Imports {
+				r = visit(q.PkgPath) || r
+			}
+		}
+		state[path], reach[path] = 2, r
+		return r
+	}
+	for path := range u.graph {
+		visit(path)
+	}
+
+	src := map[string]*srcPkg{}
+	parse := func(path string, full bool) *srcPkg {
+		p := u.graph[path]
+		sp := &srcPkg{orig: p, files: p.CompiledGoFiles}
+		if len(sp.files) == 0 {
+			sp.files = p.GoFiles
+		}
+		mode := parser.AllErrors | parser.ParseComments
+		if !full {
+			mode = parser.SkipObjectResolution
+		}
+		for _, name := range sp.files {
+			b, err := readFile(name, overlay)
+			if err != nil {
+				sp.errs = append(sp.errs, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
+				continue
+			}
+			f, err := parser.ParseFile(u.fset, name, b, mode)
+			if f != nil {
+				sp.syntax = append(sp.syntax, f)
+			}
+			if el, ok := err.(scanner.ErrorList); ok {
+				for _, e := range el {
+					sp.errs = append(sp.errs, packages.Error{Pos: e.Pos.String(), Msg: e.Msg, Kind: packages.ParseError})
+				}
+			} else if err != nil {
+				sp.errs = append(sp.errs, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
+			}
+		}
+		src[path] = sp
+		return sp
+	}
+	for _, path := range paths {
+		parse(path, true)
+	}
+	if err := u.loadExports(src); err != nil {
+		return nil, err
+	}
+
+	var checkPkg func(sp *srcPkg, full bool)
+	importer := func(sp *srcPkg) types.ImporterFrom {
+		return importerFunc(func(path string) (*types.Package, error) {
+			if q, ok := sp.orig.Imports[path]; ok {
+				path = q.PkgPath
+			}
+			if path == "unsafe" {
+				return types.Unsafe, nil
+			}
+			if reach[path] {
+				dep := src[path]
+				if dep == nil {
+					dep = parse(path, false)
+					if err := u.loadExports(map[string]*srcPkg{path: dep}); err != nil {
+						return nil, err
+					}
+				}
+				if !dep.done {
+					checkPkg(dep, changed[path])
+				}
+				return dep.pkg, nil
+			}
+			return u.complete(path)
+		})
+	}
+	checkPkg = func(sp *srcPkg, full bool) {
+		sp.done = true
+		p := sp.orig
+		sp.pkg = types.NewPackage(p.PkgPath, p.Name)
+		tc := &types.Config{
+			Importer:         importer(sp),
+			IgnoreFuncBodies: !full,
+			Sizes:            u.sizes,
+			Error: func(err error) {
+				if te, ok := err.(types.Error); ok {
+					sp.errs = append(sp.errs, packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
+				}
+			},
+		}
+		if p.Module != nil && p.Module.GoVersion != "" {
+			tc.GoVersion = "go" + p.Module.GoVersion
+		}
+		if full {
+			sp.info = &types.Info{
+				Types:        map[ast.Expr]types.TypeAndValue{},
+				Defs:         map[*ast.Ident]types.Object{},
+				Uses:         map[*ast.Ident]types.Object{},
+				Implicits:    map[ast.Node]types.Object{},
+				Instances:    map[*ast.Ident]types.Instance{},
+				Scopes:       map[ast.Node]*types.Scope{},
+				Selections:   map[*ast.SelectorExpr]*types.Selection{},
+				FileVersions: map[*ast.File]string{},
+			}
+		}
+		types.NewChecker(tc, u.fset, sp.pkg, sp.info).Files(sp.syntax)
+	}
+
+	var out []*packages.Package
+	for _, path := range paths {
+		sp := src[path]
+		if !sp.done {
+			checkPkg(sp, true)
+		}
+		p := sp.orig
+		out = append(out, &packages.Package{
+			ID: p.ID, Name: p.Name, PkgPath: p.PkgPath, Module: p.Module,
+			GoFiles: p.GoFiles, CompiledGoFiles: p.CompiledGoFiles, OtherFiles: p.OtherFiles,
+			Imports: p.Imports, Errors: sp.errs, Fset: u.fset, Syntax: sp.syntax,
+			Types: sp.pkg, TypesInfo: sp.info, TypesSizes: u.sizes, IllTyped: len(sp.errs) > 0,
+		})
+	}
+	return out, nil
+}
+
+// loadExports finds the export data of the packages that the files of
+// pkgs import and that the first load did not type-check in full (imports
+// the rewritten code adds, such as the runtime package), in one go list.
+func (u *universe) loadExports(pkgs map[string]*srcPkg) error {
+	seen := map[string]bool{}
+	var missing []string
+	for _, sp := range pkgs {
+		for _, f := range sp.syntax {
+			for _, is := range f.Imports {
+				path, err := strconv.Unquote(is.Path.Value)
+				if err != nil || seen[path] || path == "unsafe" || path == "C" {
+					continue
+				}
+				seen[path] = true
+				if q, ok := sp.orig.Imports[path]; ok {
+					path = q.PkgPath
+				}
+				if t := u.view[path]; t != nil && t.Complete() {
+					continue
+				}
+				if p := u.graph[path]; p != nil && p.ExportFile != "" {
+					continue
+				}
+				missing = append(missing, path)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Strings(missing)
+	lc := &packages.Config{Mode: packages.NeedName | packages.NeedExportFile, Dir: u.cfg.Dir, Env: u.cfg.Env}
+	loaded, err := packages.Load(lc, missing...)
+	if err != nil {
+		return err
+	}
+	for _, p := range loaded {
+		if u.graph[p.PkgPath] == nil {
+			u.graph[p.PkgPath] = p
+		} else if u.graph[p.PkgPath].ExportFile == "" {
+			u.graph[p.PkgPath].ExportFile = p.ExportFile
+		}
+	}
+	return nil
+}
+
+// complete returns the types of the package path in full, reading its
+// export data into the universe's packages when the first load only holds
+// the part of it that other export data mentioned.
+func (u *universe) complete(path string) (*types.Package, error) {
+	if t := u.view[path]; t != nil && t.Complete() {
+		return t, nil
+	}
+	p := u.graph[path]
+	if p == nil || p.ExportFile == "" {
+		return nil, fmt.Errorf("no export data for %q", path)
+	}
+	f, err := os.Open(p.ExportFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := gcexportdata.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", p.ExportFile, err)
+	}
+	t, err := gcexportdata.Read(r, u.fset, u.view, path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", p.ExportFile, err)
+	}
+	return t, nil
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+func (f importerFunc) ImportFrom(path, _ string, _ types.ImportMode) (*types.Package, error) {
+	return f(path)
+}
