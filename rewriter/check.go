@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -59,10 +60,13 @@ func newUniverse(cfg Config, roots []*packages.Package) *universe {
 	return u
 }
 
-// holds reports whether every path is a package of the universe's graph.
+// holds reports whether every path is a package of the universe's graph
+// that compiles its Go files as they are (no cgo, whose generated files an
+// overlay of the originals would not reach).
 func (u *universe) holds(paths []string) bool {
 	for _, path := range paths {
-		if u.graph[path] == nil {
+		p := u.graph[path]
+		if p == nil || !slices.Equal(p.GoFiles, p.CompiledGoFiles) {
 			return false
 		}
 	}
@@ -93,7 +97,7 @@ func (u *universe) packagesOf(changes []FileChange) ([]string, bool) {
 		}
 	}
 	sort.Strings(paths)
-	return paths, true
+	return paths, u.holds(paths)
 }
 
 // srcPkg is a package being checked from source.
@@ -147,9 +151,6 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 	parse := func(path string, full bool) *srcPkg {
 		p := u.graph[path]
 		sp := &srcPkg{orig: p, files: p.CompiledGoFiles}
-		if len(sp.files) == 0 {
-			sp.files = p.GoFiles
-		}
 		mode := parser.AllErrors | parser.ParseComments
 		if !full {
 			mode = parser.SkipObjectResolution

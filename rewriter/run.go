@@ -76,7 +76,13 @@ func Run(cfg Config) (*Result, error) {
 	u := newUniverse(cfg, pkgs)
 	clean := map[string]*packages.Package{}
 	if len(reload) > 0 {
-		cps, err := u.check(reload, overlay)
+		var cps []*packages.Package
+		var err error
+		if u.holds(reload) {
+			cps, err = u.check(reload, overlay)
+		} else {
+			cps, err = loadTyped(cfg, overlay, reload)
+		}
 		if err != nil {
 			return nil, err
 		}
