@@ -9,9 +9,11 @@ import (
 	"go/types"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"sort"
 	"strconv"
+	"sync"
 
 	"golang.org/x/tools/go/gcexportdata"
 	"golang.org/x/tools/go/packages"
@@ -104,11 +106,68 @@ func (u *universe) packagesOf(changes []FileChange) ([]string, bool) {
 type srcPkg struct {
 	orig   *packages.Package // its package in the first load
 	files  []string          // compiled Go files
+	full   bool              // changed: check bodies, record types
 	syntax []*ast.File
 	errs   []packages.Error
+	once   sync.Once
 	pkg    *types.Package
 	info   *types.Info
-	done   bool
+}
+
+// parse parses sp's files, reporting errors as go/packages does.
+func (sp *srcPkg) parse(fset *token.FileSet, overlay map[string][]byte) {
+	mode := parser.AllErrors | parser.ParseComments
+	if !sp.full {
+		mode = parser.SkipObjectResolution
+	}
+	for _, name := range sp.files {
+		b, err := readFile(name, overlay)
+		if err != nil {
+			sp.errs = append(sp.errs, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, b, mode)
+		if f != nil {
+			sp.syntax = append(sp.syntax, f)
+		}
+		if el, ok := err.(scanner.ErrorList); ok {
+			for _, e := range el {
+				sp.errs = append(sp.errs, packages.Error{Pos: e.Pos.String(), Msg: e.Msg, Kind: packages.ParseError})
+			}
+		} else if err != nil {
+			sp.errs = append(sp.errs, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
+		}
+	}
+}
+
+// importPath is the package path an import of sp's files names.
+func (sp *srcPkg) importPath(is *ast.ImportSpec) string {
+	path, _ := strconv.Unquote(is.Path.Value)
+	if q, ok := sp.orig.Imports[path]; ok {
+		return q.PkgPath
+	}
+	return path
+}
+
+// parallel runs f(0), ..., f(n-1) on as many goroutines as there are
+// processors.
+func parallel(n int, f func(int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(n, goruntime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // check type-checks the packages of paths (packages of the universe's
@@ -147,43 +206,69 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 		visit(path)
 	}
 
+	// The packages to check: the changed ones and, from their imports
+	// down, the loaded ones that depend on a changed one (their bodies
+	// need no checking). Files are parsed in parallel.
 	src := map[string]*srcPkg{}
-	parse := func(path string, full bool) *srcPkg {
+	var order []*srcPkg
+	var add func(path string, full bool)
+	add = func(path string, full bool) {
+		if src[path] != nil {
+			return
+		}
 		p := u.graph[path]
-		sp := &srcPkg{orig: p, files: p.CompiledGoFiles}
-		mode := parser.AllErrors | parser.ParseComments
-		if !full {
-			mode = parser.SkipObjectResolution
-		}
-		for _, name := range sp.files {
-			b, err := readFile(name, overlay)
-			if err != nil {
-				sp.errs = append(sp.errs, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
-				continue
-			}
-			f, err := parser.ParseFile(u.fset, name, b, mode)
-			if f != nil {
-				sp.syntax = append(sp.syntax, f)
-			}
-			if el, ok := err.(scanner.ErrorList); ok {
-				for _, e := range el {
-					sp.errs = append(sp.errs, packages.Error{Pos: e.Pos.String(), Msg: e.Msg, Kind: packages.ParseError})
-				}
-			} else if err != nil {
-				sp.errs = append(sp.errs, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
-			}
-		}
+		sp := &srcPkg{orig: p, files: p.CompiledGoFiles, full: full}
 		src[path] = sp
-		return sp
+		order = append(order, sp)
+		for _, q := range p.Imports {
+			if reach[q.PkgPath] {
+				add(q.PkgPath, changed[q.PkgPath])
+			}
+		}
 	}
 	for _, path := range paths {
-		parse(path, true)
+		add(path, true)
+	}
+	// Parse, then follow what the new contents import that the old did
+	// not.
+	for done := 0; done < len(order); {
+		batch := order[done:]
+		done = len(order)
+		parallel(len(batch), func(i int) { batch[i].parse(u.fset, overlay) })
+		for _, sp := range batch {
+			for _, f := range sp.syntax {
+				for _, is := range f.Imports {
+					if path := sp.importPath(is); reach[path] {
+						add(path, changed[path])
+					}
+				}
+			}
+		}
 	}
 	if err := u.loadExports(src); err != nil {
 		return nil, err
 	}
+	// Imports that do not depend on a changed package come from export
+	// data, read here once and in order, before the checks share them.
+	type imported struct {
+		pkg *types.Package
+		err error
+	}
+	resolved := map[string]imported{}
+	for _, sp := range order {
+		for _, f := range sp.syntax {
+			for _, is := range f.Imports {
+				path := sp.importPath(is)
+				if _, ok := resolved[path]; ok || reach[path] || path == "unsafe" || path == "C" {
+					continue
+				}
+				t, err := u.complete(path)
+				resolved[path] = imported{t, err}
+			}
+		}
+	}
 
-	var checkPkg func(sp *srcPkg, full bool)
+	var checkPkg func(sp *srcPkg)
 	importer := func(sp *srcPkg) types.ImporterFrom {
 		return importerFunc(func(path string) (*types.Package, error) {
 			if q, ok := sp.orig.Imports[path]; ok {
@@ -192,29 +277,22 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 			if path == "unsafe" {
 				return types.Unsafe, nil
 			}
-			if reach[path] {
-				dep := src[path]
-				if dep == nil {
-					dep = parse(path, false)
-					if err := u.loadExports(map[string]*srcPkg{path: dep}); err != nil {
-						return nil, err
-					}
-				}
-				if !dep.done {
-					checkPkg(dep, changed[path])
-				}
+			if dep := src[path]; dep != nil {
+				dep.once.Do(func() { checkPkg(dep) })
 				return dep.pkg, nil
 			}
-			return u.complete(path)
+			if r, ok := resolved[path]; ok {
+				return r.pkg, r.err
+			}
+			return nil, fmt.Errorf("no types for %q", path)
 		})
 	}
-	checkPkg = func(sp *srcPkg, full bool) {
-		sp.done = true
+	checkPkg = func(sp *srcPkg) {
 		p := sp.orig
 		sp.pkg = types.NewPackage(p.PkgPath, p.Name)
 		tc := &types.Config{
 			Importer:         importer(sp),
-			IgnoreFuncBodies: !full,
+			IgnoreFuncBodies: !sp.full,
 			Sizes:            u.sizes,
 			Error: func(err error) {
 				if te, ok := err.(types.Error); ok {
@@ -225,7 +303,7 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 		if p.Module != nil && p.Module.GoVersion != "" {
 			tc.GoVersion = "go" + p.Module.GoVersion
 		}
-		if full {
+		if sp.full {
 			sp.info = &types.Info{
 				Types:        map[ast.Expr]types.TypeAndValue{},
 				Defs:         map[*ast.Ident]types.Object{},
@@ -239,13 +317,16 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 		}
 		types.NewChecker(tc, u.fset, sp.pkg, sp.info).Files(sp.syntax)
 	}
+	// A package imported by another is checked, once, by the first
+	// check that needs it; the others wait for it.
+	parallel(len(paths), func(i int) {
+		sp := src[paths[i]]
+		sp.once.Do(func() { checkPkg(sp) })
+	})
 
 	var out []*packages.Package
 	for _, path := range paths {
 		sp := src[path]
-		if !sp.done {
-			checkPkg(sp, true)
-		}
 		p := sp.orig
 		out = append(out, &packages.Package{
 			ID: p.ID, Name: p.Name, PkgPath: p.PkgPath, Module: p.Module,
@@ -266,14 +347,11 @@ func (u *universe) loadExports(pkgs map[string]*srcPkg) error {
 	for _, sp := range pkgs {
 		for _, f := range sp.syntax {
 			for _, is := range f.Imports {
-				path, err := strconv.Unquote(is.Path.Value)
-				if err != nil || seen[path] || path == "unsafe" || path == "C" {
+				path := sp.importPath(is)
+				if seen[path] || path == "unsafe" || path == "C" {
 					continue
 				}
 				seen[path] = true
-				if q, ok := sp.orig.Imports[path]; ok {
-					path = q.PkgPath
-				}
 				if t := u.view[path]; t != nil && t.Complete() {
 					continue
 				}
