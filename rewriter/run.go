@@ -25,18 +25,26 @@ func Run(cfg Config) (*Result, error) {
 		return nil, err
 	}
 	res.Diagnostics = append(res.Diagnostics, diags...)
+	// Packages are stripped, and later instrumented, in parallel, each
+	// into its own result, merged in package order.
+	parts := make([]Result, len(pkgs))
+	prs := make([]*pkgRun, len(pkgs))
+	errs := make([]error, len(pkgs))
+	parallel(len(pkgs), func(i int) {
+		if p := pkgs[i]; len(p.Errors) > 0 {
+			parts[i].Diagnostics = packageErrors(p)
+		} else {
+			prs[i], errs[i] = preparePackage(cfg, p, &parts[i])
+		}
+	})
 	var runs []*pkgRun
-	for _, p := range pkgs {
-		if len(p.Errors) > 0 {
-			res.Diagnostics = append(res.Diagnostics, packageErrors(p)...)
-			continue
+	for i := range pkgs {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		pr, err := preparePackage(cfg, p, res)
-		if err != nil {
-			return nil, err
-		}
-		if pr != nil {
-			runs = append(runs, pr)
+		res.merge(&parts[i])
+		if prs[i] != nil {
+			runs = append(runs, prs[i])
 		}
 	}
 	// Type-check every package whose files had injected code again, in
@@ -90,23 +98,31 @@ func Run(cfg Config) (*Result, error) {
 			clean[cp.PkgPath] = cp
 		}
 	}
-	for _, pr := range runs {
+	parts = make([]Result, len(runs))
+	errs = make([]error, len(runs))
+	parallel(len(runs), func(i int) {
+		pr := runs[i]
 		cp := pr.p
 		switch {
 		case pr.clean != nil:
 			cp = pr.clean
 		case len(pr.stripped) > 0:
 			if cp = clean[pr.p.PkgPath]; cp == nil {
-				return nil, fmt.Errorf("%s: package missing after stripping", pr.p.PkgPath)
+				errs[i] = fmt.Errorf("%s: package missing after stripping", pr.p.PkgPath)
+				return
 			}
 			if len(cp.Errors) > 0 {
-				res.Diagnostics = append(res.Diagnostics, packageErrors(cp)...)
-				continue
+				parts[i].Diagnostics = packageErrors(cp)
+				return
 			}
 		}
-		if err := finishPackage(pr, cp, res, tp); err != nil {
-			return nil, err
+		errs[i] = finishPackage(pr, cp, &parts[i], tp)
+	})
+	for i := range runs {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
+		res.merge(&parts[i])
 	}
 	for _, tv := range tests {
 		if err := finishTests(tv, res, tp, cfg.Overlay); err != nil {
@@ -120,6 +136,12 @@ func Run(cfg Config) (*Result, error) {
 	}
 	res.sort()
 	return res, nil
+}
+
+// merge appends the changes and diagnostics of part to r.
+func (r *Result) merge(part *Result) {
+	r.Changes = append(r.Changes, part.Changes...)
+	r.Diagnostics = append(r.Diagnostics, part.Diagnostics...)
 }
 
 // planRun loads, in one typed load from the stripped sources, the packages
