@@ -84,9 +84,19 @@
 // name for the same reason). A second run sees a context function.
 //
 // With Verify, every changed package is type-checked again in memory, all
-// in one load so that packages are checked against each other's new
-// source (their tests too when a test file changed), and nothing is
-// written unless they all type-check.
+// together so that packages are checked against each other's new source
+// (their tests too when a test file changed), and nothing is written
+// unless they all type-check.
+//
+// # Loads
+//
+// One go list finds the packages; one typed load checks those with
+// directives from source, their dependencies coming from export data.
+// Stripped and rewritten packages are then checked in memory with go/types
+// against that load's types (see universe), since a load with an overlay
+// would check every dependency, the standard library included, from
+// source. Overlay loads remain where the first load lacks the packages:
+// callers of functions that get a context parameter, test variants, cgo.
 package rewriter
 
 import (

@@ -47,8 +47,8 @@ func Run(cfg Config) (*Result, error) {
 			runs = append(runs, prs[i])
 		}
 	}
-	// Type-check every package whose files had injected code again, in
-	// one load, from the stripped contents.
+	// Type-check every package whose files had injected code again, all
+	// together, from the stripped contents.
 	overlay := map[string][]byte{}
 	for k, v := range cfg.Overlay {
 		overlay[k] = v
@@ -84,6 +84,13 @@ func Run(cfg Config) (*Result, error) {
 	u := newUniverse(cfg, pkgs)
 	clean := map[string]*packages.Package{}
 	if len(reload) > 0 {
+		// The current files' type information has served (stripping);
+		// the stripped packages get their own, so it can go before.
+		for _, pr := range runs {
+			if len(pr.stripped) > 0 {
+				pr.p.TypesInfo = nil
+			}
+		}
 		var cps []*packages.Package
 		var err error
 		if u.holds(reload) {
@@ -260,8 +267,8 @@ func callerRun(cp *packages.Package, overlay map[string][]byte) (*pkgRun, error)
 	return pr, nil
 }
 
-// verify type-checks the changed packages with their new contents, in
-// one load, so that packages that import each other are checked against
+// verify type-checks the changed packages with their new contents, all
+// together, so that packages that import each other are checked against
 // each other's rewritten source; with their tests when a test file changed.
 //
 // When every changed file belongs to a package of the first load's import
