@@ -75,6 +75,72 @@ func (u *universe) holds(paths []string) bool {
 	return true
 }
 
+// adopt adds to the graph the listed packages of paths that the first
+// load did not reach (callers without directives), so that check can
+// type-check them from source, their imports coming from export data. It
+// reports whether every path can be checked in memory.
+func (u *universe) adopt(listed []*packages.Package, paths []string, overlay map[string][]byte) bool {
+	byPath := map[string]*packages.Package{}
+	for _, p := range listed {
+		byPath[p.PkgPath] = p
+	}
+	var add func(path string) *packages.Package
+	add = func(path string) *packages.Package {
+		if p := u.graph[path]; p != nil {
+			return p
+		}
+		l := byPath[path]
+		if l == nil {
+			// Not of the main module: its types come from export data.
+			p := &packages.Package{ID: path, PkgPath: path}
+			u.graph[path] = p
+			return p
+		}
+		p := &packages.Package{ID: l.ID, Name: l.Name, PkgPath: l.PkgPath, Module: l.Module,
+			GoFiles: l.GoFiles, CompiledGoFiles: l.GoFiles, OtherFiles: l.OtherFiles, Imports: map[string]*packages.Package{}}
+		u.graph[path] = p
+		for key, q := range l.Imports {
+			qpath := q.PkgPath
+			if qpath == "" {
+				qpath = q.ID
+			}
+			p.Imports[key] = add(qpath)
+		}
+		return p
+	}
+	for _, path := range paths {
+		if u.graph[path] != nil {
+			continue
+		}
+		l := byPath[path]
+		if l == nil || len(l.OtherFiles) > 0 || usesCgo(l.GoFiles, overlay) {
+			return false
+		}
+		add(path)
+	}
+	return u.holds(paths)
+}
+
+// usesCgo reports whether one of the files imports "C".
+func usesCgo(files []string, overlay map[string][]byte) bool {
+	for _, name := range files {
+		src, err := readFile(name, overlay)
+		if err != nil {
+			return true // let a load report it
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.ImportsOnly)
+		if err != nil {
+			return true
+		}
+		for _, is := range f.Imports {
+			if is.Path.Value == `"C"` {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // packagesOf returns the paths of the packages of the graph that the
 // changed files belong to, sorted, and whether every file belongs to one.
 func (u *universe) packagesOf(changes []FileChange) ([]string, bool) {

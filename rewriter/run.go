@@ -62,6 +62,9 @@ func Run(cfg Config) (*Result, error) {
 			reload = append(reload, pr.p.PkgPath)
 		}
 	}
+	// The first load's import graph gives the unchanged dependencies'
+	// types to the in-memory checks below.
+	u := newUniverse(cfg, pkgs)
 	var tp *threadPlan
 	var tests []*packages.Package
 	if cfg.Mode == Instrument && hasNeither(runs) {
@@ -69,7 +72,7 @@ func Run(cfg Config) (*Result, error) {
 		// edited too, so every package that could call it is loaded,
 		// with the instrumented ones, from source in one load.
 		var err error
-		runs, tp, tests, err = planRun(cfg, runs, listed, overlay, res)
+		runs, tp, tests, err = planRun(cfg, u, runs, listed, overlay, res)
 		if err != nil {
 			return nil, err
 		}
@@ -79,9 +82,6 @@ func Run(cfg Config) (*Result, error) {
 		}
 		reload = nil
 	}
-	// The first load's import graph gives the unchanged dependencies'
-	// types to the in-memory checks below.
-	u := newUniverse(cfg, pkgs)
 	clean := map[string]*packages.Package{}
 	if len(reload) > 0 {
 		// The current files' type information has served (stripping);
@@ -156,7 +156,7 @@ func (r *Result) merge(part *Result) {
 // the context parameters and call-site arguments, and returns the runs to
 // finish (callers without directives included) and the test variants whose
 // test files call the functions.
-func planRun(cfg Config, runs []*pkgRun, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgRun, *threadPlan, []*packages.Package, error) {
+func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgRun, *threadPlan, []*packages.Package, error) {
 	// Exported functions may be called from any listed package that
 	// depends on theirs; the packages with directives are finished from
 	// this load too.
@@ -198,13 +198,22 @@ func planRun(cfg Config, runs []*pkgRun, listed []*packages.Package, overlay map
 		pr := have[path]
 		reuse = reuse && pr != nil && len(pr.stripped) == 0
 	}
+	stripped := false
+	for _, pr := range runs {
+		stripped = stripped || len(pr.stripped) > 0
+	}
 	var cps []*packages.Package
 	var err error
-	if reuse {
+	switch {
+	case reuse:
 		for _, path := range paths {
 			cps = append(cps, have[path].p)
 		}
-	} else {
+	case stripped && u.adopt(listed, paths, overlay):
+		// In memory: a load with the stripped files as an overlay
+		// would check every dependency from source.
+		cps, err = u.check(paths, overlay)
+	default:
 		cps, err = loadTyped(cfg, overlay, paths)
 	}
 	wg.Wait()
