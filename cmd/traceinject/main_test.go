@@ -8,13 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/mod/modfile"
 )
 
 // TestMain makes this test binary double as the traceinject command inside
@@ -79,10 +79,32 @@ func scriptGoMod(root string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := string(src)
-	req := regexp.MustCompile(`(?s)\nrequire \(.*?\n\)\n`).FindString(s)
-	return []byte("module example.com/m\n\ngo 1.26.0\n" + req +
-		"\nrequire github.com/traceinject/traceinject v0.0.0\n\nreplace github.com/traceinject/traceinject => " + root + "\n"), nil
+	f, err := modfile.Parse("go.mod", src, nil)
+	if err != nil {
+		return nil, err
+	}
+	m := &modfile.File{}
+	m.AddModuleStmt("example.com/m")
+	m.AddGoStmt("1.26.0")
+	for _, r := range f.Require {
+		m.AddNewRequire(r.Mod.Path, r.Mod.Version, r.Indirect)
+	}
+	m.AddNewRequire("github.com/traceinject/traceinject", "v0.0.0", false)
+	if err := m.AddReplace("github.com/traceinject/traceinject", "", root, ""); err != nil {
+		return nil, err
+	}
+	// The repository's own replacements hold for the script module
+	// too, so both resolve the same module graph and go.sum covers it.
+	for _, r := range f.Replace {
+		dir := r.New.Path
+		if r.New.Version == "" && !filepath.IsAbs(dir) {
+			dir = filepath.Join(root, dir)
+		}
+		if err := m.AddReplace(r.Old.Path, r.Old.Version, dir, r.New.Version); err != nil {
+			return nil, err
+		}
+	}
+	return modfile.Format(m.Syntax), nil
 }
 
 // exitcode N command [args...] runs command and expects exit status N.
