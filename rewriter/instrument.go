@@ -209,7 +209,7 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 				lastName = resNames[len(resNames)-1]
 			}
 			if resUnnamed || lastName == "_" {
-				lastName = names.fresh("err", "traceErr")
+				lastName = names.errResult(in.info(), ft, body)
 				e.results = fieldText(in.pkg.Fset, src, ft.Results)
 				e.newRes[len(resNames)-1] = lastName
 				if resUnnamed {

@@ -14,11 +14,12 @@ import (
 // anything the body refers to, and every use the tool adds deep in the body
 // (context threading) still sees it.
 type namer struct {
-	used map[string]bool
+	used     map[string]bool
+	reserved map[string]bool // used by the injected code or a tag expression
 }
 
 func newNamer(info *types.Info, ft *ast.FuncType, body *ast.BlockStmt) *namer {
-	n := &namer{used: map[string]bool{}}
+	n := &namer{used: map[string]bool{}, reserved: map[string]bool{}}
 	collect := func(root ast.Node) {
 		ast.Inspect(root, func(x ast.Node) bool {
 			switch x := x.(type) {
@@ -43,11 +44,11 @@ func newNamer(info *types.Info, ft *ast.FuncType, body *ast.BlockStmt) *namer {
 	return n
 }
 
-func (n *namer) reserve(name string) { n.used[name] = true }
+func (n *namer) reserve(name string) { n.used[name], n.reserved[name] = true, true }
 
 func (n *namer) reserveExpr(expr string) {
 	for _, id := range exprIdents(expr) {
-		n.used[id] = true
+		n.reserve(id)
 	}
 }
 
@@ -62,10 +63,71 @@ func (n *namer) fresh(base, alt string) string {
 			cand = alt + strconv.Itoa(i-1)
 		}
 		if !n.used[cand] {
-			n.used[cand] = true
+			n.reserve(cand)
 			return cand
 		}
 	}
+}
+
+// errResult names an error result that had no name. It is err, as a person
+// would write it, whenever giving the result that name changes the meaning of
+// nothing: no parameter, receiver or top-level statement of the function
+// declares err (a top-level err := would stop compiling), no identifier in the
+// function refers to an err declared outside it (the result would shadow it),
+// and neither the injected code nor a tag expression uses err. An err declared
+// in a nested block, as in if err := f(); err != nil, shadows the result just
+// as it would in hand-written code. Otherwise the name is fresh.
+func (n *namer) errResult(info *types.Info, ft *ast.FuncType, body *ast.BlockStmt) string {
+	const name = "err"
+	if !n.reserved[name] && !errTaken(info, ft, body, name) {
+		n.reserve(name)
+		return name
+	}
+	return n.fresh(name, "traceErr")
+}
+
+func errTaken(info *types.Info, ft *ast.FuncType, body *ast.BlockStmt, name string) bool {
+	scope := info.Scopes[ft]
+	if scope == nil {
+		return true // no type information to go by
+	}
+	if scope.Lookup(name) != nil {
+		return true
+	}
+	taken := false
+	ast.Inspect(body, func(x ast.Node) bool {
+		if taken {
+			return false
+		}
+		switch x := x.(type) {
+		case *ast.SelectorExpr:
+			ast.Inspect(x.X, func(y ast.Node) bool {
+				if id, ok := y.(*ast.Ident); ok && id.Name == name && outside(info.Uses[id], ft, body) {
+					taken = true
+				}
+				return !taken
+			})
+			return false
+		case *ast.Ident:
+			if x.Name == name && outside(info.Uses[x], ft, body) {
+				taken = true
+			}
+		}
+		return true
+	})
+	return taken
+}
+
+// outside reports whether obj is declared outside the function. Struct
+// fields (composite literal keys) are not variables in scope.
+func outside(obj types.Object, ft *ast.FuncType, body *ast.BlockStmt) bool {
+	if obj == nil {
+		return false
+	}
+	if v, ok := obj.(*types.Var); ok && v.IsField() {
+		return false
+	}
+	return !obj.Pos().IsValid() || obj.Pos() < ft.Pos() || obj.Pos() >= body.End()
 }
 
 func exprIdents(expr string) []string {

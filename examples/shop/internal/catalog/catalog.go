@@ -51,11 +51,11 @@ func New() *Service {
 // GetProduct returns the product req.Id names.
 //
 //trace:span tag.product_id=req.Id
-func (s *Service) GetProduct(ctx context.Context, req *shoppb.GetProductRequest) (_ *shoppb.Product, traceErr error) {
+func (s *Service) GetProduct(ctx context.Context, req *shoppb.GetProductRequest) (_ *shoppb.Product, err error) {
 	//trace:begin results="(*shoppb.Product, error)"
 	ctx, span := runtime.Start(ctx, "catalog.Service.GetProduct")
 	runtime.SetTag(span, "product_id", req.Id)
-	defer span.End(&traceErr)
+	defer span.End(&err)
 	//trace:end
 	p, ok := s.products[req.Id]
 	if !ok {
@@ -88,11 +88,11 @@ func (s *Service) ListProducts(req *shoppb.ListProductsRequest, stream shoppb.Ca
 // sorted by id. Corrupt records are left out of listings.
 //
 //trace:span tag.category=category
-func (s *Service) matching(ctx context.Context, category string) (_ []*shoppb.Product, traceErr error) {
+func (s *Service) matching(ctx context.Context, category string) (_ []*shoppb.Product, err error) {
 	//trace:begin results="([]*shoppb.Product, error)"
 	ctx, span := runtime.Start(ctx, "catalog.Service.matching")
 	runtime.SetTag(span, "category", category)
-	defer span.End(&traceErr)
+	defer span.End(&err)
 	//trace:end
 	if err := ctx.Err(); err != nil {
 		return nil, status.FromContextError(err).Err()
@@ -114,12 +114,12 @@ func (s *Service) matching(ctx context.Context, category string) (_ []*shoppb.Pr
 // PlaceOrder prices an order for req.Quantity units of req.ProductId.
 //
 //trace:span tag.product_id=req.ProductId tag.quantity=req.Quantity
-func (s *Service) PlaceOrder(ctx context.Context, req *shoppb.PlaceOrderRequest) (_ *shoppb.Order, traceErr error) {
+func (s *Service) PlaceOrder(ctx context.Context, req *shoppb.PlaceOrderRequest) (_ *shoppb.Order, err error) {
 	//trace:begin results="(*shoppb.Order, error)"
 	ctx, span := runtime.Start(ctx, "catalog.Service.PlaceOrder")
 	runtime.SetTag(span, "product_id", req.ProductId)
 	runtime.SetTag(span, "quantity", req.Quantity)
-	defer span.End(&traceErr)
+	defer span.End(&err)
 	//trace:end
 	if req.Quantity <= 0 {
 		return nil, status.Errorf(codes.InvalidArgument, "quantity must be positive, got %d", req.Quantity)
