@@ -20,28 +20,28 @@ type namer struct {
 
 func newNamer(info *types.Info, ft *ast.FuncType, body *ast.BlockStmt) *namer {
 	n := &namer{used: map[string]bool{}, reserved: map[string]bool{}}
-	collect := func(root ast.Node) {
-		ast.Inspect(root, func(x ast.Node) bool {
-			switch x := x.(type) {
-			case *ast.SelectorExpr:
-				ast.Inspect(x.X, func(y ast.Node) bool {
-					if id, ok := y.(*ast.Ident); ok {
-						n.used[id.Name] = true
-					}
-					return true
-				})
-				return false
-			case *ast.Ident:
-				n.used[x.Name] = true
-			}
-			return true
-		})
-	}
-	collect(ft)
+	collect := func(id *ast.Ident) { n.used[id.Name] = true }
+	unselected(ft, collect)
 	if body != nil {
-		collect(body)
+		unselected(body, collect)
 	}
 	return n
+}
+
+// unselected calls f for every identifier under root but the selectors of
+// selector expressions (the Sel of x.Sel), which name fields and methods
+// rather than anything in scope.
+func unselected(root ast.Node, f func(*ast.Ident)) {
+	ast.Inspect(root, func(x ast.Node) bool {
+		switch x := x.(type) {
+		case *ast.SelectorExpr:
+			unselected(x.X, f)
+			return false
+		case *ast.Ident:
+			f(x)
+		}
+		return true
+	})
 }
 
 func (n *namer) reserve(name string) { n.used[name], n.reserved[name] = true, true }
@@ -95,25 +95,8 @@ func errTaken(info *types.Info, ft *ast.FuncType, body *ast.BlockStmt, name stri
 		return true
 	}
 	taken := false
-	ast.Inspect(body, func(x ast.Node) bool {
-		if taken {
-			return false
-		}
-		switch x := x.(type) {
-		case *ast.SelectorExpr:
-			ast.Inspect(x.X, func(y ast.Node) bool {
-				if id, ok := y.(*ast.Ident); ok && id.Name == name && outside(info.Uses[id], ft, body) {
-					taken = true
-				}
-				return !taken
-			})
-			return false
-		case *ast.Ident:
-			if x.Name == name && outside(info.Uses[x], ft, body) {
-				taken = true
-			}
-		}
-		return true
+	unselected(body, func(id *ast.Ident) {
+		taken = taken || id.Name == name && outside(info.Uses[id], ft, body)
 	})
 	return taken
 }
