@@ -1,6 +1,7 @@
 package rewriter
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -36,6 +37,21 @@ func Execute(action Action, remove bool, patterns []string, stdout, stderr io.Wr
 	cfg := Config{Patterns: patterns, Verify: action == ActionWrite}
 	if remove {
 		cfg.Mode = Remove
+	}
+	// A write that a crash interrupted is finished before anything
+	// else, whatever the mode.
+	dir, err := journalDir(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "traceinject: %v\n", err)
+		return ExitError
+	}
+	rec, err := recoverWrites(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "traceinject: %v\n", err)
+		return ExitError
+	}
+	if rec != nil {
+		fmt.Fprintf(stderr, "traceinject: %s\n", rec)
 	}
 	res, err := Run(cfg)
 	if err != nil {
@@ -93,7 +109,14 @@ func Execute(action Action, remove bool, patterns []string, stdout, stderr io.Wr
 		}
 	case ActionWrite:
 		if err := res.Write(); err != nil {
-			fmt.Fprintf(stderr, "traceinject: %v\n", err)
+			var we *WriteError
+			if errors.As(err, &we) {
+				for _, f := range we.Files {
+					fmt.Fprintf(stderr, "%s: %s\n", rel(f.Path), f.Msg)
+				}
+			} else {
+				fmt.Fprintf(stderr, "traceinject: %v\n", err)
+			}
 			return ExitError
 		}
 	}

@@ -102,8 +102,6 @@ package rewriter
 import (
 	"fmt"
 	"go/token"
-	"os"
-	"path/filepath"
 	"sort"
 )
 
@@ -171,6 +169,9 @@ type FileChange struct {
 type Result struct {
 	Changes     []FileChange // sorted by path
 	Diagnostics []Diagnostic // sorted by position
+
+	roots      []string // directories of the main modules: Write writes nowhere else
+	journalDir string   // where Write keeps its journal
 }
 
 // HasKind reports whether any diagnostic is of kind k.
@@ -195,52 +196,4 @@ func (r *Result) sort() {
 		}
 		return a.Column < b.Column
 	})
-}
-
-// Write writes every change, all or nothing as far as the file system
-// allows: each new file is first written to a temporary file in the same
-// directory (with the original's mode), and only when all of them exist are
-// they renamed into place.
-func (r *Result) Write() error {
-	type pending struct{ tmp, dst string }
-	var done []pending
-	cleanup := func() {
-		for _, p := range done {
-			os.Remove(p.tmp)
-		}
-	}
-	for _, c := range r.Changes {
-		fi, err := os.Stat(c.Path)
-		if err != nil {
-			cleanup()
-			return err
-		}
-		f, err := os.CreateTemp(filepath.Dir(c.Path), "."+filepath.Base(c.Path)+".traceinject-*")
-		if err != nil {
-			cleanup()
-			return err
-		}
-		done = append(done, pending{f.Name(), c.Path})
-		_, werr := f.Write(c.New)
-		cerr := f.Close()
-		if werr == nil {
-			werr = cerr
-		}
-		if werr == nil {
-			werr = os.Chmod(f.Name(), fi.Mode().Perm())
-		}
-		if werr != nil {
-			cleanup()
-			return werr
-		}
-	}
-	for i, p := range done {
-		if err := os.Rename(p.tmp, p.dst); err != nil {
-			for _, q := range done[i:] {
-				os.Remove(q.tmp)
-			}
-			return err
-		}
-	}
-	return nil
 }

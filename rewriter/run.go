@@ -25,6 +25,7 @@ func Run(cfg Config) (*Result, error) {
 		return nil, err
 	}
 	res.Diagnostics = append(res.Diagnostics, diags...)
+	res.roots = moduleRoots(listed)
 	// Packages are stripped, and later instrumented, in parallel, each
 	// into its own result, merged in package order.
 	parts := make([]Result, len(pkgs))
@@ -141,8 +142,25 @@ func Run(cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
+	if len(res.Changes) > 0 {
+		if res.journalDir, err = journalDir(cfg); err != nil {
+			return nil, err
+		}
+	}
 	res.sort()
 	return res, nil
+}
+
+// moduleRoots returns the directories of the main modules of the listed
+// packages.
+func moduleRoots(listed []*packages.Package) []string {
+	var roots []string
+	for _, p := range listed {
+		if p.Module != nil && p.Module.Main && p.Module.Dir != "" && !slices.Contains(roots, p.Module.Dir) {
+			roots = append(roots, p.Module.Dir)
+		}
+	}
+	return roots
 }
 
 // merge appends the changes and diagnostics of part to r.

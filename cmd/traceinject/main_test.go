@@ -165,6 +165,11 @@ func treeHash(ts *testscript.TestScript, dir string) string {
 		if err != nil || d.IsDir() {
 			return err
 		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(path)
+			lines = append(lines, fmt.Sprintf("%s -> %s", path, target))
+			return err
+		}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
