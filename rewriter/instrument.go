@@ -337,6 +337,10 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 	if err != nil {
 		return nil, err
 	}
+	old, err := printFile(in.pkg, df, nil)
+	if err != nil {
+		return nil, err
+	}
 	// Call sites that pass a context get it first: thread relies on
 	// nothing but the syntax of the original file.
 	needContext := in.passContexts(f, dec)
@@ -368,7 +372,11 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 	if needContext {
 		ensureStdImport(df, "context")
 	}
-	return printFile(in.pkg, df, map[string]string{inject.RuntimePath: rtName, inject.TraceginPath: ginName})
+	out, err := printFile(in.pkg, df, map[string]string{inject.RuntimePath: rtName, inject.TraceginPath: ginName})
+	if err != nil {
+		return nil, err
+	}
+	return splice(in.pkg.Fset.Position(f.Pos()).Filename, src, old, out, nil)
 }
 
 // printFile prints df through an import-managing restorer whose package

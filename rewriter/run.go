@@ -381,7 +381,7 @@ func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, erro
 		if !bytes.Contains(src, []byte(beginPrefix)) {
 			continue
 		}
-		clean, pos, err := stripFile(p, f)
+		clean, pos, err := stripFile(p, f, src)
 		if err != nil {
 			res.Diagnostics = append(res.Diagnostics, errorf(p.Fset.Position(pos), "cannot remove injected code: %v", err))
 			continue

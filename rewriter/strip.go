@@ -12,13 +12,26 @@ import (
 	"github.com/traceinject/traceinject/templates/inject"
 )
 
-// stripFile removes all injected code from f and prints the result. An
-// error comes with the position of the function it concerns.
-func stripFile(p *packages.Package, f *ast.File) ([]byte, token.Pos, error) {
+// stripFile removes all injected code from f, whose source is src, and
+// returns the result: src with the injected code cut out and the recorded
+// signatures put back, every other byte kept. An error comes with the
+// position of the function it concerns.
+func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, token.Pos, error) {
 	dec := decorator.NewDecoratorFromPackage(p)
 	df, err := dec.DecorateFile(f)
 	if err != nil {
 		return nil, f.Pos(), err
+	}
+	old, err := printFile(p, df, nil)
+	if err != nil {
+		return nil, f.Pos(), err
+	}
+	// Recorded signatures go back exactly as they were written.
+	verbatim := map[[2]int]string{}
+	restore := func(fl *ast.FieldList, text string) {
+		if fl != nil && text != "" {
+			verbatim[[2]int{p.Fset.Position(fl.Pos()).Offset, p.Fset.Position(fl.End()).Offset}] = text
+		}
 	}
 	// Pre-order, so that an enclosing function is stripped while the
 	// literals inside it still carry their own markers.
@@ -29,10 +42,16 @@ func stripFile(p *packages.Package, f *ast.File) ([]byte, token.Pos, error) {
 		}
 		ft, body := dstFunc(n)
 		if body != nil {
-			if err = stripFunc(ft, body); err != nil {
-				if an, ok := dec.Ast.Nodes[n]; ok {
+			var attrs beginAttrs
+			attrs, err = stripFunc(ft, body)
+			an := dec.Ast.Nodes[n]
+			if err != nil {
+				if an != nil {
 					pos = an.Pos()
 				}
+			} else if aft, _ := astFunc(an); aft != nil {
+				restore(aft.Params, attrs.params)
+				restore(aft.Results, attrs.results)
 			}
 		}
 		return true
@@ -46,7 +65,21 @@ func stripFile(p *packages.Package, f *ast.File) ([]byte, token.Pos, error) {
 		}
 	}
 	out, err := printFile(p, df, nil)
+	if err != nil {
+		return nil, f.Pos(), err
+	}
+	out, err = splice(p.Fset.Position(f.Pos()).Filename, src, old, out, verbatim)
 	return out, f.Pos(), err
+}
+
+func astFunc(n ast.Node) (*ast.FuncType, *ast.BlockStmt) {
+	switch n := n.(type) {
+	case *ast.FuncDecl:
+		return n.Type, n.Body
+	case *ast.FuncLit:
+		return n.Type, n.Body
+	}
+	return nil, nil
 }
 
 func markerIndex(d dst.Decorations, pred func(string) bool) int {
@@ -67,15 +100,15 @@ func hasBegin(body *dst.BlockStmt) bool {
 
 // stripFunc removes the injected block at the start of body, restores the
 // signature recorded in its marker, and undoes context threading.
-func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) error {
+func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) (beginAttrs, error) {
 	if !hasBegin(body) {
-		return nil
+		return beginAttrs{}, nil
 	}
 	first := body.List[0]
 	bi := markerIndex(first.Decorations().Start, isBegin)
 	attrs, err := parseBegin(first.Decorations().Start[bi])
 	if err != nil {
-		return err
+		return attrs, err
 	}
 	// Comments the user had above the first statement of a body with
 	// none (kept in the body's opening decorations) print above the begin
@@ -100,11 +133,11 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) error {
 		}
 	}
 	if end < 0 {
-		return fmt.Errorf("//trace:begin without //trace:end")
+		return attrs, fmt.Errorf("//trace:begin without //trace:end")
 	}
 	span, gin, carrier, ok := injectedVars(first)
 	if !ok {
-		return fmt.Errorf("unrecognized injected code after //trace:begin")
+		return attrs, fmt.Errorf("unrecognized injected code after //trace:begin")
 	}
 	body.List = body.List[end+1:]
 	switch {
@@ -121,7 +154,7 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) error {
 	if attrs.params != "" || attrs.results != "" {
 		ps, rs, err := parseFieldLists(attrs.params, attrs.results)
 		if err != nil {
-			return err
+			return attrs, err
 		}
 		if attrs.params != "" {
 			ft.Params = ps
@@ -130,7 +163,7 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) error {
 			ft.Results = rs
 		}
 	}
-	return nil
+	return attrs, nil
 }
 
 // dropDecoration removes entry k and the line break that came with it.

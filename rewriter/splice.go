@@ -1,0 +1,494 @@
+package rewriter
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// Edits are spliced into the user's bytes, never reprinted whole.
+//
+// The tool edits a file's syntax tree (dst) and prints it. The printer
+// formats what it prints, so a file that is not gofmt-clean would change
+// everywhere. Instead the unedited tree is printed too, through the same
+// printer: where the two printings agree, the user's bytes stay; where they
+// differ, only the smallest differing piece (a declaration, a statement, an
+// expression, a field, the gap between two of them, the injected block
+// between its markers, the import declarations) is replaced in the user's
+// bytes by its new printing. The three texts are parsed and walked in
+// parallel: the user's source has the same syntax as the old printing, and
+// the new printing differs from it only where the tool edited.
+
+// textEdit replaces src[from:to] by text.
+type textEdit struct {
+	from, to int
+	text     string
+}
+
+// side is one of the three texts: the user's source, the old printing and
+// the new printing.
+type side struct {
+	src  []byte
+	fset *token.FileSet
+	f    *ast.File
+}
+
+func parseSide(name string, src []byte) (*side, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	return &side{src: src, fset: fset, f: f}, nil
+}
+
+func (sd *side) off(p token.Pos) int { return sd.fset.File(p).Offset(p) }
+
+func (sd *side) text(from, to token.Pos) string { return string(sd.src[sd.off(from):sd.off(to)]) }
+
+func (sd *side) nodeText(n ast.Node) string { return sd.text(n.Pos(), n.End()) }
+
+type splicer struct {
+	s, o, n *side
+	edits   []textEdit
+	// verbatim replaces the user's text of a node, by its offsets in the
+	// user's source, with exactly this text (a signature recorded in a
+	// marker), whatever the printings say.
+	verbatim map[[2]int]string
+}
+
+// splice applies to src the differences between old and new, two printings
+// of src's syntax, before and after the tool's edits.
+func splice(name string, src, old, new []byte, verbatim map[[2]int]string) ([]byte, error) {
+	if bytes.Equal(old, new) && len(verbatim) == 0 {
+		return src, nil
+	}
+	var sp splicer
+	var err error
+	if sp.s, err = parseSide(name, src); err != nil {
+		return nil, err
+	}
+	if sp.o, err = parseSide(name, old); err != nil {
+		return nil, fmt.Errorf("printed source does not parse: %v", err)
+	}
+	if sp.n, err = parseSide(name, new); err != nil {
+		return nil, fmt.Errorf("rewritten source does not parse: %v", err)
+	}
+	sp.verbatim = verbatim
+	if err := sp.file(); err != nil {
+		return nil, err
+	}
+	return applyEdits(src, sp.edits)
+}
+
+func applyEdits(src []byte, edits []textEdit) ([]byte, error) {
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].from < edits[j].from })
+	var b bytes.Buffer
+	at := 0
+	for _, e := range edits {
+		if e.from < at {
+			return nil, fmt.Errorf("overlapping edits at offset %d", e.from)
+		}
+		b.Write(src[at:e.from])
+		b.WriteString(e.text)
+		at = e.to
+	}
+	b.Write(src[at:])
+	return b.Bytes(), nil
+}
+
+func (sp *splicer) edit(from, to int, text string) {
+	sp.edits = append(sp.edits, textEdit{from, to, text})
+}
+
+// replace puts n's new text in place of s's.
+func (sp *splicer) replace(s, n ast.Node) {
+	sp.edit(sp.s.off(s.Pos()), sp.s.off(s.End()), sp.n.nodeText(n))
+}
+
+// replaceRange puts the new text between two positions in place of the
+// user's text between the matching positions.
+func (sp *splicer) replaceRange(sFrom, sTo, nFrom, nTo token.Pos) {
+	sp.edit(sp.s.off(sFrom), sp.s.off(sTo), sp.n.text(nFrom, nTo))
+}
+
+func isImport(d ast.Decl) bool {
+	g, ok := d.(*ast.GenDecl)
+	return ok && g.Tok == token.IMPORT
+}
+
+func splitDecls(f *ast.File) (imports, rest []ast.Decl) {
+	for _, d := range f.Decls {
+		if isImport(d) {
+			imports = append(imports, d)
+		} else {
+			rest = append(rest, d)
+		}
+	}
+	return imports, rest
+}
+
+func (sp *splicer) file() error {
+	si, sd := splitDecls(sp.s.f)
+	oi, od := splitDecls(sp.o.f)
+	ni, nd := splitDecls(sp.n.f)
+	if len(sd) != len(od) || len(od) != len(nd) || len(si) != len(oi) {
+		return fmt.Errorf("declarations do not match after the edit (%d, %d, %d)", len(sd), len(od), len(nd))
+	}
+	sp.imports(si, oi, ni)
+	for i := range od {
+		sp.node(sd[i], od[i], nd[i])
+		if i > 0 {
+			sp.gap(sd[i-1].End(), sd[i].Pos(), od[i-1].End(), od[i].Pos(), nd[i-1].End(), nd[i].Pos())
+		}
+	}
+	return nil
+}
+
+// imports replaces the import declarations as a whole when they changed.
+func (sp *splicer) imports(si, oi, ni []ast.Decl) {
+	region := func(sd *side, ds []ast.Decl) string {
+		if len(ds) == 0 {
+			return ""
+		}
+		return sd.text(ds[0].Pos(), ds[len(ds)-1].End())
+	}
+	ot, nt := region(sp.o, oi), region(sp.n, ni)
+	if ot == nt {
+		return
+	}
+	switch {
+	case len(si) > 0 && len(ni) > 0:
+		sp.edit(sp.s.off(si[0].Pos()), sp.s.off(si[len(si)-1].End()), nt)
+	case len(si) > 0:
+		// All imports go, with the line break and the empty line that
+		// separated them from what came before.
+		from := sp.s.off(si[0].Pos())
+		for from > 0 && isSpace(sp.s.src[from-1]) {
+			from--
+		}
+		sp.edit(from, sp.s.off(si[len(si)-1].End()), "")
+	default:
+		// The first imports of the file come after the package clause's
+		// line, after an empty line.
+		at := sp.s.off(sp.s.f.Name.End())
+		if nl := bytes.IndexByte(sp.s.src[at:], '\n'); nl >= 0 {
+			at += nl
+		} else {
+			at = len(sp.s.src)
+		}
+		sp.edit(at, at, "\n\n"+nt)
+	}
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// gap handles the text between two matched nodes: comments and white space.
+func (sp *splicer) gap(sFrom, sTo, oFrom, oTo, nFrom, nTo token.Pos) {
+	if sp.o.text(oFrom, oTo) != sp.n.text(nFrom, nTo) {
+		sp.replaceRange(sFrom, sTo, nFrom, nTo)
+	}
+}
+
+// node splices the differences between o and n, the old and new printings
+// of s.
+func (sp *splicer) node(s, o, n ast.Node) {
+	if v, ok := sp.verbatim[[2]int{sp.s.off(s.Pos()), sp.s.off(s.End())}]; ok {
+		sp.edit(sp.s.off(s.Pos()), sp.s.off(s.End()), v)
+		return
+	}
+	if sp.o.nodeText(o) == sp.n.nodeText(n) {
+		return
+	}
+	if reflect.TypeOf(o) != reflect.TypeOf(n) || reflect.TypeOf(s) != reflect.TypeOf(o) {
+		sp.replace(s, n)
+		return
+	}
+	switch o := o.(type) {
+	case *ast.FuncDecl:
+		sp.funcDecl(s.(*ast.FuncDecl), o, n.(*ast.FuncDecl))
+	case *ast.FuncLit:
+		sp.seq(s, o, n, funcLitParts(s.(*ast.FuncLit)), funcLitParts(o), funcLitParts(n.(*ast.FuncLit)))
+	case *ast.BlockStmt:
+		sp.block(s.(*ast.BlockStmt), o, n.(*ast.BlockStmt))
+	case *ast.FieldList:
+		sp.fieldList(s.(*ast.FieldList), o, n.(*ast.FieldList))
+	case *ast.Field:
+		sp.field(s.(*ast.Field), o, n.(*ast.Field))
+	default:
+		sp.seq(s, o, n, children(s), children(o), children(n))
+	}
+}
+
+// seq splices nodes whose children match one to one (same number, same
+// kinds, same text between them); otherwise the whole node is replaced.
+func (sp *splicer) seq(s, o, n ast.Node, cs, co, cn []ast.Node) {
+	if len(cs) != len(co) || len(co) != len(cn) {
+		sp.replace(s, n)
+		return
+	}
+	for i := range co {
+		if (co[i] == nil) != (cn[i] == nil) || (cs[i] == nil) != (co[i] == nil) {
+			sp.replace(s, n)
+			return
+		}
+		if co[i] != nil && (reflect.TypeOf(co[i]) != reflect.TypeOf(cn[i]) || reflect.TypeOf(cs[i]) != reflect.TypeOf(co[i])) {
+			sp.replace(s, n)
+			return
+		}
+	}
+	// The text between children (tokens, comments, space) must agree.
+	oPos, nPos := o.Pos(), n.Pos()
+	for i := range co {
+		if co[i] == nil {
+			continue
+		}
+		if sp.o.text(oPos, co[i].Pos()) != sp.n.text(nPos, cn[i].Pos()) {
+			sp.replace(s, n)
+			return
+		}
+		oPos, nPos = co[i].End(), cn[i].End()
+	}
+	if sp.o.text(oPos, o.End()) != sp.n.text(nPos, n.End()) {
+		sp.replace(s, n)
+		return
+	}
+	for i := range co {
+		if co[i] != nil {
+			sp.node(cs[i], co[i], cn[i])
+		}
+	}
+}
+
+// children are the syntax children of n in source order, comments left out
+// (they belong to the text between children).
+func children(n ast.Node) []ast.Node {
+	var out []ast.Node
+	ast.Inspect(n, func(c ast.Node) bool {
+		if c == n {
+			return true
+		}
+		switch c.(type) {
+		case nil, *ast.CommentGroup, *ast.Comment:
+			return false
+		}
+		out = append(out, c)
+		return false
+	})
+	return out
+}
+
+// funcLitParts and funcDeclParts list a function's parts in source order;
+// nil marks an absent optional part, so that presence must match.
+func funcLitParts(f *ast.FuncLit) []ast.Node {
+	return []ast.Node{optional(f.Type.TypeParams), f.Type.Params, optional(f.Type.Results), f.Body}
+}
+
+func funcDeclParts(f *ast.FuncDecl) []ast.Node {
+	var body ast.Node
+	if f.Body != nil {
+		body = f.Body
+	}
+	return []ast.Node{optional(f.Recv), f.Name, optional(f.Type.TypeParams), f.Type.Params, optional(f.Type.Results), body}
+}
+
+func optional(fl *ast.FieldList) ast.Node {
+	if fl == nil {
+		return nil
+	}
+	return fl
+}
+
+func (sp *splicer) funcDecl(s, o, n *ast.FuncDecl) {
+	sp.seq(s, o, n, funcDeclParts(s), funcDeclParts(o), funcDeclParts(n))
+}
+
+// fieldList splices a parameter or result list. A field added at the front
+// (a context parameter) is inserted; a field list that gains or loses its
+// parentheses is replaced.
+func (sp *splicer) fieldList(s, o, n *ast.FieldList) {
+	so, oo, no := s.Opening.IsValid(), o.Opening.IsValid(), n.Opening.IsValid()
+	if so != oo || oo != no || !oo {
+		sp.replace(s, n)
+		return
+	}
+	k := len(n.List) - len(o.List)
+	if len(s.List) != len(o.List) || k < 0 || (k > 0 && len(o.List) == 0) {
+		sp.replace(s, n)
+		return
+	}
+	nl := n.List[k:]
+	// Text between the parentheses and fields must agree.
+	oPos, nPos := o.Opening, n.Opening
+	for i := range o.List {
+		nAt := nl[i].Pos()
+		if i == 0 && k > 0 {
+			nAt = n.List[0].Pos()
+		}
+		if sp.o.text(oPos, o.List[i].Pos()) != sp.n.text(nPos, nAt) {
+			sp.replace(s, n)
+			return
+		}
+		oPos, nPos = o.List[i].End(), nl[i].End()
+	}
+	if sp.o.text(oPos, o.Closing) != sp.n.text(nPos, n.Closing) {
+		sp.replace(s, n)
+		return
+	}
+	if k > 0 {
+		at := sp.s.off(s.List[0].Pos())
+		sp.edit(at, at, sp.n.text(n.List[0].Pos(), n.List[k].Pos()))
+	}
+	for i := range o.List {
+		sp.node(s.List[i], o.List[i], nl[i])
+	}
+}
+
+// field splices one parameter or result: names given to an unnamed field
+// are inserted before its type, names taken away are deleted.
+func (sp *splicer) field(s, o, n *ast.Field) {
+	if len(s.Names) != len(o.Names) || sp.o.nodeText(o.Type) != sp.n.nodeText(n.Type) {
+		sp.replace(s, n)
+		return
+	}
+	switch {
+	case len(o.Names) == 0 && len(n.Names) > 0:
+		at := sp.s.off(s.Type.Pos())
+		sp.edit(at, at, sp.n.text(n.Names[0].Pos(), n.Type.Pos()))
+	case len(o.Names) > 0 && len(n.Names) == 0:
+		sp.edit(sp.s.off(s.Names[0].Pos()), sp.s.off(s.Type.Pos()), "")
+	case len(o.Names) == len(n.Names):
+		for i := range o.Names {
+			sp.node(s.Names[i], o.Names[i], n.Names[i])
+		}
+	default:
+		sp.replace(s, n)
+	}
+}
+
+// markers finds the injected block of a body: from the line break before
+// the //trace:begin comment to the end of the //trace:end comment, and the
+// number of statements inside it. ok is false without a begin marker.
+func (sd *side) markers(b *ast.BlockStmt) (from, to token.Pos, k int, ok bool) {
+	first := b.Rbrace
+	if len(b.List) > 0 {
+		first = b.List[0].Pos()
+	}
+	var begin *ast.Comment
+	for _, cg := range sd.f.Comments {
+		for _, c := range cg.List {
+			if begin == nil && c.Pos() > b.Lbrace && c.Pos() < first && isBegin(c.Text) {
+				begin = c
+			}
+		}
+	}
+	if begin == nil {
+		return 0, 0, 0, false
+	}
+	// The end marker lies between two statements of this body (or after
+	// the last one), never inside one.
+	for j := 0; j <= len(b.List); j++ {
+		lo, hi := b.Lbrace, b.Rbrace
+		if j > 0 {
+			lo = b.List[j-1].End()
+		}
+		if j < len(b.List) {
+			hi = b.List[j].Pos()
+		}
+		for _, cg := range sd.f.Comments {
+			for _, c := range cg.List {
+				if c.Pos() > begin.Pos() && c.Pos() >= lo && c.End() <= hi && isEnd(c.Text) {
+					start := sd.off(begin.Pos())
+					for start > 0 && (sd.src[start-1] == ' ' || sd.src[start-1] == '\t') {
+						start--
+					}
+					if start > 0 && sd.src[start-1] == '\n' {
+						start--
+					}
+					return sd.f.FileStart + token.Pos(start), c.End(), j, true
+				}
+			}
+		}
+	}
+	return 0, 0, 0, false
+}
+
+// block splices a body. The injected block is inserted, replaced or
+// deleted as a whole; the statements after it are matched one to one.
+func (sp *splicer) block(s, o, n *ast.BlockStmt) {
+	sFrom, sTo, sk, sHas := sp.s.markers(s)
+	oFrom, oTo, ok, oHas := sp.o.markers(o)
+	nFrom, nTo, nk, nHas := sp.n.markers(n)
+	if sHas != oHas || sk != ok || len(s.List) != len(o.List) || len(o.List)-ok != len(n.List)-nk {
+		sp.replace(s, n)
+		return
+	}
+	sl, ol, nl := s.List[sk:], o.List[ok:], n.List[nk:]
+	// The head: from the brace to the first statement after the block,
+	// with the block cut out.
+	head := func(sd *side, b *ast.BlockStmt, l []ast.Stmt, has bool, from, to token.Pos) (string, int) {
+		end := b.Rbrace
+		if len(l) > 0 {
+			end = l[0].Pos()
+		}
+		if !has {
+			return sd.text(b.Lbrace+1, end), -1
+		}
+		cut := sd.off(from) - sd.off(b.Lbrace+1)
+		return sd.text(b.Lbrace+1, from) + sd.text(to, end), cut
+	}
+	sh, _ := head(sp.s, s, sl, sHas, sFrom, sTo)
+	oh, _ := head(sp.o, o, ol, oHas, oFrom, oTo)
+	nh, nCut := head(sp.n, n, nl, nHas, nFrom, nTo)
+	sEnd, nEnd := s.Rbrace, n.Rbrace
+	if len(sl) > 0 {
+		sEnd, nEnd = sl[0].Pos(), nl[0].Pos()
+	}
+	// Where the block starts in the new head, it goes into the user's
+	// head: before as many line breaks.
+	at := -1
+	if nHas && !sHas && oh == nh {
+		breaks := strings.Count(nh[:nCut], "\n")
+		i, rest := sp.s.off(s.Lbrace+1), sh
+		for ; breaks >= 0; breaks-- {
+			nl := strings.IndexByte(rest, '\n')
+			if nl < 0 {
+				i = -1
+				break
+			}
+			if breaks == 0 {
+				i += nl
+				break
+			}
+			i, rest = i+nl+1, rest[nl+1:]
+		}
+		at = i
+	}
+	switch {
+	case oh != nh || (nHas && !sHas && at < 0):
+		sp.replaceRange(s.Lbrace+1, sEnd, n.Lbrace+1, nEnd)
+	case oHas && nHas:
+		if sp.o.text(oFrom, oTo) != sp.n.text(nFrom, nTo) {
+			sp.replaceRange(sFrom, sTo, nFrom, nTo)
+		}
+	case oHas:
+		sp.edit(sp.s.off(sFrom), sp.s.off(sTo), "")
+	case nHas:
+		sp.edit(at, at, sp.n.text(nFrom, nTo))
+	}
+	for i := range ol {
+		sp.node(sl[i], ol[i], nl[i])
+		if i > 0 {
+			sp.gap(sl[i-1].End(), sl[i].Pos(), ol[i-1].End(), ol[i].Pos(), nl[i-1].End(), nl[i].Pos())
+		}
+	}
+	if len(ol) > 0 {
+		last := len(ol) - 1
+		sp.gap(sl[last].End(), s.Rbrace, ol[last].End(), o.Rbrace, nl[last].End(), n.Rbrace)
+	}
+}
