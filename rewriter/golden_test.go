@@ -276,3 +276,34 @@ func BenchmarkRun(b *testing.B) {
 		})
 	}
 }
+
+// TestUpgradeFromEarlierShapes runs the tool over code that earlier versions
+// instrumented (the old/ directory of a case): -remove restores the input
+// byte for byte, and a run brings it to the golden output, so that users
+// who upgrade are not stuck with shapes the tool no longer writes.
+func TestUpgradeFromEarlierShapes(t *testing.T) {
+	root, all := goldenCases(t)
+	var cases []string
+	for _, c := range all {
+		if isDir(filepath.Join(root, "testdata", "rewrite", c, "old")) {
+			cases = append(cases, c)
+		}
+	}
+	if len(cases) == 0 {
+		t.Fatal("no case has an old/ directory")
+	}
+	for _, m := range []struct {
+		mode Mode
+		want string
+	}{{Remove, "input"}, {Instrument, "golden"}} {
+		got := runOn(t, root, cases, "old", m.mode, nil, false)
+		for _, c := range cases {
+			want := goFilesIn(t, filepath.Join(root, "testdata", "rewrite", c, m.want))
+			for name, b := range got[c] {
+				if !bytes.Equal(b, want[name]) {
+					t.Errorf("%s/old/%s: the result is not %s/%s:\n%s", c, name, m.want, name, lineDiff(want[name], b))
+				}
+			}
+		}
+	}
+}

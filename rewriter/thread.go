@@ -2,7 +2,6 @@ package rewriter
 
 import (
 	"go/ast"
-	"go/types"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -17,8 +16,6 @@ import (
 //
 //	context.Background()      -> runtime.WithSpan(context.Background(), span)
 //	context.TODO()            -> runtime.WithSpan(context.TODO(), span)
-//	c (a *gin.Context passed where a context.Context is expected)
-//	                          -> runtime.WithSpan(c, span)
 //	http.NewRequest(m, u, b)  -> http.NewRequestWithContext(runtime.WithSpan(CTX, span), m, u, b)
 //
 // where CTX is the function's context parameter, or c.Request.Context() in
@@ -28,6 +25,14 @@ import (
 // that is how stripping recognizes them. A NewRequestWithContext whose
 // context is WithSpan(CTX, span), with CTX exactly as above, was a
 // NewRequest.
+//
+// A *gin.Context passed where a context.Context is expected is left as it
+// is: callees may type-assert it (ctx.(*gin.Context)), and a wrapping
+// context would answer them differently. The span reaches them through c
+// when gin's Engine.ContextWithFallback is set (c.Value then reads
+// c.Request.Context(), which carries the span); tracegin says so at run time
+// when it is not. Earlier versions wrapped c as runtime.WithSpan(c, span);
+// stripping still unwraps that, like every WithSpan of the span variable.
 
 func (in *instrumenter) thread(dec *decorator.Decorator, e *funcEdit, targets map[ast.Node]bool) {
 	info := in.info()
@@ -51,15 +56,6 @@ func (in *instrumenter) thread(dec *decorator.Decorator, e *funcEdit, targets ma
 				}
 			}
 		}
-		if tv, ok := info.Types[call.Fun]; ok && !tv.IsType() {
-			if sig, ok := tv.Type.Underlying().(*types.Signature); ok {
-				for i, arg := range call.Args {
-					if pt := paramType(sig, i); pt != nil && isContext(pt) && isGinContext(info.TypeOf(arg)) {
-						wrap[dec.Dst.Nodes[arg]] = true
-					}
-				}
-			}
-		}
 		return true
 	})
 	_, body := dstFunc(dec.Dst.Nodes[e.t.node()])
@@ -77,20 +73,6 @@ func (in *instrumenter) thread(dec *decorator.Decorator, e *funcEdit, targets ma
 		id.Name = "NewRequestWithContext"
 		call.Args = append([]dst.Expr{withSpan(spanContext(e), e.span)}, call.Args...)
 	}
-}
-
-func paramType(sig *types.Signature, i int) types.Type {
-	n := sig.Params().Len()
-	switch {
-	case sig.Variadic() && i >= n-1:
-		if s, ok := sig.Params().At(n - 1).Type().(*types.Slice); ok {
-			return s.Elem()
-		}
-		return nil
-	case i < n:
-		return sig.Params().At(i).Type()
-	}
-	return nil
 }
 
 // withSpan wraps x, moving x's decorations (line breaks, comments) to the

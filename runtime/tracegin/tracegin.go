@@ -12,7 +12,9 @@
 package tracegin
 
 import (
+	stdlog "log"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 	"github.com/opentracing/opentracing-go"
@@ -27,7 +29,9 @@ const Component = "gin"
 
 // Start starts the span of a Gin handler and makes c.Request carry it, so that
 // later handlers in the chain and everything the handler passes
-// c.Request.Context() to see it.
+// c.Request.Context() to see it. Code given c itself as a context.Context
+// sees it too when the engine's ContextWithFallback is true; when it is
+// false, the first span started logs, once per process, how to fix that.
 //
 // If the request's context already carries a span (an earlier annotated
 // handler, or a tracing middleware), the new span is its child. Otherwise the
@@ -84,8 +88,21 @@ func start(c *gin.Context, operation string, follows bool) runtime.Span {
 	ext.HTTPMethod.Set(span, req.Method)
 	ext.HTTPUrl.Set(span, req.URL.EscapedPath())
 	c.Request = req.WithContext(opentracing.ContextWithSpan(ctx, span))
+	if !unreachableLogged.Load() && opentracing.SpanFromContext(c) == nil && unreachableLogged.CompareAndSwap(false, true) {
+		stdlog.Print(unreachableMessage)
+	}
 	return runtime.Wrap(span)
 }
+
+// unreachableLogged is set once unreachableMessage has been logged: once per
+// process is enough to tell the user, and costs nothing afterwards.
+var unreachableLogged atomic.Bool
+
+// unreachableMessage is logged when the span does not reach code that is
+// given the *gin.Context itself as a context.Context. traceinject passes c on
+// unchanged (callees may type-assert it), so the span reaches such code only
+// through gin's fallback from c.Value to c.Request.Context().
+const unreachableMessage = "tracegin: spans do not reach code given a *gin.Context as its context.Context, because gin.Engine.ContextWithFallback is false: set it to true (gin v1.8.0 or later), or pass c.Request.Context() (logged once)"
 
 func reference(parent opentracing.SpanContext, follows bool) opentracing.StartSpanOption {
 	if follows {

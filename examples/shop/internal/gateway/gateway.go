@@ -33,6 +33,9 @@ type Handler struct {
 //	GET  /healthz                     liveness, not traced
 func New(catalog shoppb.CatalogClient) *gin.Engine {
 	r := gin.New()
+	// Handlers pass the *gin.Context itself as a context.Context; with the
+	// fallback, its Value reads c.Request.Context(), which carries the span.
+	r.ContextWithFallback = true
 	r.Use(gin.Recovery())
 	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 
@@ -71,8 +74,8 @@ func New(catalog shoppb.CatalogClient) *gin.Engine {
 }
 
 // GetProduct answers GET /api/v1/products/:id. It passes the *gin.Context
-// itself as the call's context, as much Gin code does; traceinject threads
-// the handler's span into it.
+// itself as the call's context, as much Gin code does; traceinject leaves it
+// as it is, and the span reaches the call through gin's ContextWithFallback.
 //
 //trace:span
 func (h *Handler) GetProduct(c *gin.Context) {
@@ -80,7 +83,7 @@ func (h *Handler) GetProduct(c *gin.Context) {
 	span := tracegin.Start(c, "")
 	defer tracegin.End(c, span, nil)
 	//trace:end
-	p, err := h.catalog.GetProduct(runtime.WithSpan(c, span), &shoppb.GetProductRequest{Id: c.Param("id")})
+	p, err := h.catalog.GetProduct(c, &shoppb.GetProductRequest{Id: c.Param("id")})
 	if err != nil {
 		abort(c, err)
 		return
@@ -98,7 +101,7 @@ func (h *Handler) ListProducts(ctx *gin.Context) {
 	runtime.SetTag(span, "category", ctx.Query("category"))
 	defer tracegin.End(ctx, span, nil)
 	//trace:end
-	stream, err := h.catalog.ListProducts(runtime.WithSpan(ctx, span), &shoppb.ListProductsRequest{Category: ctx.Query("category")})
+	stream, err := h.catalog.ListProducts(ctx, &shoppb.ListProductsRequest{Category: ctx.Query("category")})
 	if err != nil {
 		abort(ctx, err)
 		return

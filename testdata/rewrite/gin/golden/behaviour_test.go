@@ -18,6 +18,9 @@ func serve(t *testing.T, path string) (*mocktracer.MockTracer, *mocktracer.MockS
 	t.Cleanup(func() { opentracing.SetGlobalTracer(old) })
 
 	r := gin.New()
+	// The span reaches code given c itself as a context.Context through
+	// gin's fallback to c.Request.Context().
+	r.ContextWithFallback = true
 	r.Use(gin.Recovery())
 	h := &Handlers{store: &Store{}}
 	registerRoutes(r, h)

@@ -47,7 +47,7 @@ func (h *Handlers) Lookup(ctx *gin.Context) {
 	span := tracegin.Start(ctx, "")
 	defer tracegin.End(ctx, span, nil)
 	//trace:end
-	name, err := h.store.Lookup(runtime.WithSpan(ctx, span), ctx.Param("id"))
+	name, err := h.store.Lookup(ctx, ctx.Param("id"))
 	if err != nil {
 		ctx.String(http.StatusInternalServerError, err.Error())
 		return
@@ -96,7 +96,66 @@ func Auth(c *gin.Context) {
 	c.Set("auth", true)
 }
 
+// Lang answers in the language the request asks for. Like apache/answer's
+// GetLangByCtx, it type-asserts its context to *gin.Context: it must be given
+// the handler's *gin.Context itself, not a context wrapping it.
+func Lang(ctx context.Context) string {
+	if c, ok := ctx.(*gin.Context); ok {
+		if l := c.GetHeader("Accept-Language"); l != "" {
+			return l
+		}
+	}
+	return "en"
+}
+
+// Greet passes its *gin.Context on as a context.Context.
+//
+//trace:span
+func Greet(c *gin.Context) {
+	//trace:begin
+	span := tracegin.Start(c, "")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	c.String(http.StatusOK, "%s %T", Lang(c), context.Context(c))
+}
+
+// Page is a route handler that calls two annotated Gin helpers.
+//
+//trace:span
+func Page(c *gin.Context) {
+	//trace:begin
+	span := tracegin.Start(c, "")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	writeHeader(c)
+	writeBody(c)
+}
+
+// writeHeader is a Gin helper, not a route handler.
+//
+//trace:span
+func writeHeader(c *gin.Context) {
+	//trace:begin
+	span := tracegin.Start(c, "")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	c.Header("X-Page", "1")
+}
+
+// writeBody is another.
+//
+//trace:span
+func writeBody(c *gin.Context) {
+	//trace:begin
+	span := tracegin.Start(c, "")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	c.String(http.StatusOK, "page")
+}
+
 func registerRoutes(r *gin.Engine, h *Handlers) {
+	r.GET("/greet", Greet)
+	r.GET("/page", Page)
 	r.GET("/user/:id", GetUser)
 	r.GET("/chain/:id", Auth, GetUser)
 	r.GET("/lookup/:id", h.Lookup)

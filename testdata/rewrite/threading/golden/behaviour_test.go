@@ -72,6 +72,7 @@ func TestGinThreadingAndCancellation(t *testing.T) {
 	tr := tracer(t)
 	var bg context.Context
 	r := gin.New()
+	r.ContextWithFallback = true
 	r.GET("/h", Handler, func(c *gin.Context) { bg = c.MustGet("bg").(context.Context) })
 	ctx, cancel := context.WithCancel(context.Background())
 	req := httptest.NewRequest(http.MethodGet, "/h", nil).WithContext(ctx)

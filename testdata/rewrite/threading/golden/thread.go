@@ -11,10 +11,17 @@ import (
 	"github.com/traceinject/traceinject/runtime/tracegin"
 )
 
-// Seen records the span each callee saw, by name.
-var Seen = map[string]opentracing.Span{}
+// Seen records the span each callee saw, by name, and Contexts the context
+// it was given.
+var (
+	Seen     = map[string]opentracing.Span{}
+	Contexts = map[string]context.Context{}
+)
 
-func see(ctx context.Context, name string) { Seen[name] = opentracing.SpanFromContext(ctx) }
+func see(ctx context.Context, name string) {
+	Seen[name] = opentracing.SpanFromContext(ctx)
+	Contexts[name] = ctx
+}
 
 // Background hands a fresh context to a callee.
 //
@@ -64,7 +71,7 @@ func Handler(c *gin.Context) {
 	span := tracegin.Start(c, "")
 	defer tracegin.End(c, span, nil)
 	//trace:end
-	see(runtime.WithSpan(c, span), "gin")
+	see(c, "gin")
 	bg := runtime.WithSpan(context.Background(), span)
 	see(bg, "gin-background")
 	req, err := http.NewRequestWithContext(runtime.WithSpan(c.Request.Context(), span), http.MethodGet, "http://example.invalid/", nil)

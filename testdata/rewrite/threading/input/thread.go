@@ -9,10 +9,17 @@ import (
 	"github.com/opentracing/opentracing-go"
 )
 
-// Seen records the span each callee saw, by name.
-var Seen = map[string]opentracing.Span{}
+// Seen records the span each callee saw, by name, and Contexts the context
+// it was given.
+var (
+	Seen     = map[string]opentracing.Span{}
+	Contexts = map[string]context.Context{}
+)
 
-func see(ctx context.Context, name string) { Seen[name] = opentracing.SpanFromContext(ctx) }
+func see(ctx context.Context, name string) {
+	Seen[name] = opentracing.SpanFromContext(ctx)
+	Contexts[name] = ctx
+}
 
 // Background hands a fresh context to a callee.
 //
