@@ -27,9 +27,9 @@
 // Context threading in the rest of the body is recognized by shape: a call
 // runtime.WithSpan(X, span), where span is the function's injected span
 // variable (a name no code could use before instrumentation), was X; and
-// http.NewRequestWithContext(runtime.WithSpan(C, span), args...), where C
-// is the function's context parameter (or c.Request.Context() in a Gin
-// function), was http.NewRequest(args...).
+// http.NewRequestWithContext(runtime.Background(span), args...) was
+// http.NewRequest(args...). Shapes written by earlier versions are
+// recognized too (see thread.go).
 //
 // Only a package's non-test Go files are instrumented; generated files
 // (// Code generated ... DO NOT EDIT.) are never changed.

@@ -16,23 +16,34 @@ import (
 //
 //	context.Background()      -> runtime.WithSpan(context.Background(), span)
 //	context.TODO()            -> runtime.WithSpan(context.TODO(), span)
-//	http.NewRequest(m, u, b)  -> http.NewRequestWithContext(runtime.WithSpan(CTX, span), m, u, b)
+//	http.NewRequest(m, u, b)  -> http.NewRequestWithContext(runtime.Background(span), m, u, b)
 //
-// where CTX is the function's context parameter, or c.Request.Context() in
-// a Gin function. Every threaded expression is thus a call of
-// runtime.WithSpan whose second argument is the function's span variable,
-// which no user code can name before instrumentation (the name is fresh):
-// that is how stripping recognizes them. A NewRequestWithContext whose
-// context is WithSpan(CTX, span), with CTX exactly as above, was a
-// NewRequest.
+// Every threaded expression is thus a call of the runtime package whose last
+// argument is the function's span variable, which no user code can name
+// before instrumentation (the name is fresh): that is how stripping
+// recognizes them.
+//
+// http.NewRequest uses context.Background(), so its request must get that
+// same cancellation (none) plus the span, never the function's context: a
+// request built in a handler and sent after it returned (by a goroutine, a
+// scheduled job) would be cancelled with the handler's request.
+// runtime.Background(span) is context.Background() carrying the span; it is
+// not written as WithSpan(context.Background(), span), which is also what a
+// user's own http.NewRequestWithContext(context.Background(), ...) becomes.
 //
 // A *gin.Context passed where a context.Context is expected is left as it
 // is: callees may type-assert it (ctx.(*gin.Context)), and a wrapping
 // context would answer them differently. The span reaches them through c
 // when gin's Engine.ContextWithFallback is set (c.Value then reads
 // c.Request.Context(), which carries the span); tracegin says so at run time
-// when it is not. Earlier versions wrapped c as runtime.WithSpan(c, span);
-// stripping still unwraps that, like every WithSpan of the span variable.
+// when it is not.
+//
+// Earlier versions wrote two shapes that stripping still recognizes, so
+// that users who upgrade can remove and update their instrumentation:
+// runtime.WithSpan(c, span) for a *gin.Context (unwrapped like every WithSpan
+// of the span variable), and http.NewRequestWithContext(runtime.WithSpan(C,
+// span), args...) for http.NewRequest(args...), where C is the function's
+// context parameter, or c.Request.Context() in a Gin function.
 
 func (in *instrumenter) thread(dec *decorator.Decorator, e *funcEdit, targets map[ast.Node]bool) {
 	info := in.info()
@@ -71,7 +82,7 @@ func (in *instrumenter) thread(dec *decorator.Decorator, e *funcEdit, targets ma
 			continue
 		}
 		id.Name = "NewRequestWithContext"
-		call.Args = append([]dst.Expr{withSpan(spanContext(e), e.span)}, call.Args...)
+		call.Args = append([]dst.Expr{background(e.span)}, call.Args...)
 	}
 }
 
@@ -87,15 +98,26 @@ func withSpan(x dst.Expr, span string) dst.Expr {
 	return call
 }
 
-// spanContext is the expression for the context carrying the function's span.
-func spanContext(e *funcEdit) dst.Expr {
-	if e.shape == ShapeGin {
-		return &dst.CallExpr{Fun: &dst.SelectorExpr{
-			X:   &dst.SelectorExpr{X: dst.NewIdent(e.ctxName), Sel: dst.NewIdent("Request")},
-			Sel: dst.NewIdent("Context"),
-		}}
+// background is runtime.Background(span).
+func background(span string) dst.Expr {
+	return &dst.CallExpr{
+		Fun:  &dst.Ident{Name: "Background", Path: inject.RuntimePath},
+		Args: []dst.Expr{dst.NewIdent(span)},
 	}
-	return dst.NewIdent(e.ctxName)
+}
+
+// isBackground reports whether x is runtime.Background(span).
+func isBackground(x dst.Expr, span string) bool {
+	call, ok := x.(*dst.CallExpr)
+	if !ok || len(call.Args) != 1 {
+		return false
+	}
+	fn, ok := call.Fun.(*dst.Ident)
+	if !ok || fn.Path != inject.RuntimePath || fn.Name != "Background" {
+		return false
+	}
+	sp, ok := call.Args[0].(*dst.Ident)
+	return ok && sp.Path == "" && sp.Name == span
 }
 
 // isWithSpan reports whether x is runtime.WithSpan(_, span) and returns its
@@ -116,7 +138,9 @@ func isWithSpan(x dst.Node, span string) (dst.Expr, bool) {
 	return call.Args[0], true
 }
 
-// isSpanContext reports whether x is the expression spanContext produced.
+// isSpanContext reports whether x is the context earlier versions gave
+// http.NewRequest: the function's context parameter, or c.Request.Context()
+// in a Gin function.
 func isSpanContext(x dst.Expr, gin bool, carrier string) bool {
 	if !gin {
 		id, ok := x.(*dst.Ident)
@@ -148,7 +172,8 @@ func unthread(body *dst.BlockStmt, span string, gin bool, carrier string) {
 		// Before the WithSpan inside it is unwrapped.
 		if call, ok := n.(*dst.CallExpr); ok && len(call.Args) >= 1 {
 			if fn, ok := call.Fun.(*dst.Ident); ok && fn.Path == "net/http" && fn.Name == "NewRequestWithContext" {
-				if x, ok := isWithSpan(call.Args[0], span); ok && isSpanContext(x, gin, carrier) {
+				x, old := isWithSpan(call.Args[0], span)
+				if isBackground(call.Args[0], span) || old && isSpanContext(x, gin, carrier) {
 					fn.Name = "NewRequest"
 					call.Args = call.Args[1:]
 				}

@@ -140,6 +140,14 @@ func WithSpan(ctx context.Context, s Span) context.Context {
 	return opentracing.ContextWithSpan(ctx, s.span)
 }
 
+// Background returns context.Background() carrying s, or
+// context.Background() itself when nothing is recorded. It is the context
+// traceinject gives http.NewRequest, which uses context.Background(): never
+// cancelled, no deadline, whatever the function's own context does.
+func Background(s Span) context.Context {
+	return WithSpan(context.Background(), s)
+}
+
 // SetTag sets a tag on s. Its value is boxed only when s records, so a tag
 // costs no allocation under the no-op tracer.
 func SetTag[T any](s Span, key string, value T) {

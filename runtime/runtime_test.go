@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/opentracing/opentracing-go"
 	"github.com/opentracing/opentracing-go/mocktracer"
@@ -207,6 +208,27 @@ func TestNoopTracerChangesNothing(t *testing.T) {
 	}
 	if runtime.WithSpan(ctx, span) != ctx {
 		t.Error("WithSpan replaced the context for a span that does not record")
+	}
+	if runtime.Background(span) != context.Background() {
+		t.Error("Background is not context.Background() for a span that does not record")
+	}
+	span.End(nil)
+}
+
+// TestBackgroundIsNeverCancelled: the context traceinject gives
+// http.NewRequest carries the span and, like context.Background(), is
+// never done, whatever happens to the function's own context.
+func TestBackgroundIsNeverCancelled(t *testing.T) {
+	useTracer(t, mocktracer.New())
+	base, cancel := context.WithTimeout(context.Background(), time.Hour)
+	_, span := runtime.Start(base, "op")
+	ctx := runtime.Background(span)
+	cancel()
+	if opentracing.SpanFromContext(ctx) != span.OpenTracing() {
+		t.Fatal("Background does not carry the span")
+	}
+	if _, ok := ctx.Deadline(); ok || ctx.Done() != nil || ctx.Err() != nil {
+		t.Errorf("Background has a deadline or can be cancelled")
 	}
 	span.End(nil)
 }

@@ -19,7 +19,7 @@ import (
 // TestRoundTripperJoinsGinServer sends requests over real loopback
 // connections: caller → /front (annotated Gin handler) → /back (another), the
 // front handler calling the back one through tracehttp with the request
-// context, as http.NewRequest becomes after traceinject's rewrite. All spans
+// context, which carries the handler's span. All spans
 // must form one trace.
 func TestRoundTripperJoinsGinServer(t *testing.T) {
 	tr := useMockTracer(t)

@@ -60,7 +60,19 @@ func NewRequest(ctx context.Context, url string) (_ *http.Request, err error) {
 	ctx, span := runtime.Start(ctx, "threading.NewRequest")
 	defer span.End(&err)
 	//trace:end
-	return http.NewRequestWithContext(runtime.WithSpan(ctx, span), http.MethodGet, url, nil)
+	return http.NewRequestWithContext(runtime.Background(span), http.MethodGet, url, nil)
+}
+
+// WithBackground builds a request with the context it chose itself, as the
+// instrumented http.NewRequest nearly looks: -remove must tell them apart.
+//
+//trace:span
+func WithBackground(ctx context.Context, url string) (_ *http.Request, err error) {
+	//trace:begin results="(*http.Request, error)"
+	ctx, span := runtime.Start(ctx, "threading.WithBackground")
+	defer span.End(&err)
+	//trace:end
+	return http.NewRequestWithContext(runtime.WithSpan(context.Background(), span), http.MethodGet, url, nil)
 }
 
 // Handler uses every threading rule in a Gin body.
@@ -74,7 +86,7 @@ func Handler(c *gin.Context) {
 	see(c, "gin")
 	bg := runtime.WithSpan(context.Background(), span)
 	see(bg, "gin-background")
-	req, err := http.NewRequestWithContext(runtime.WithSpan(c.Request.Context(), span), http.MethodGet, "http://example.invalid/", nil)
+	req, err := http.NewRequestWithContext(runtime.Background(span), http.MethodGet, "http://example.invalid/", nil)
 	if err != nil {
 		c.Status(http.StatusInternalServerError)
 		return
@@ -82,6 +94,75 @@ func Handler(c *gin.Context) {
 	see(req.Context(), "gin-request")
 	c.Set("bg", bg)
 	c.Status(http.StatusNoContent)
+}
+
+// Jobs receives the outcome of the requests that Later and Fetch make after
+// the handler that started them has returned.
+var Jobs = make(chan string, 2)
+
+// Later builds a request in the handler and sends it from a goroutine once
+// the handler has returned (its request context is then cancelled).
+//
+//trace:span
+func Later(c *gin.Context) {
+	//trace:begin
+	span := tracegin.Start(c, "")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	req, err := http.NewRequestWithContext(runtime.Background(span), http.MethodGet, c.Query("url"), nil)
+	if err != nil {
+		c.Status(http.StatusBadRequest)
+		return
+	}
+	handled := c.Request.Context()
+	go func() {
+		<-handled.Done()
+		Jobs <- do(req)
+	}()
+	c.Status(http.StatusAccepted)
+}
+
+// Schedule starts a job with the handler's request context, as
+// gin-vue-admin's TriggerTimedTask does; the job runs after the handler has
+// returned.
+//
+//trace:span
+func Schedule(c *gin.Context) {
+	//trace:begin
+	span := tracegin.Start(c, "")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	ctx, url := c.Request.Context(), c.Query("url")
+	go func() {
+		<-ctx.Done()
+		Jobs <- Fetch(ctx, url)
+	}()
+	c.Status(http.StatusAccepted)
+}
+
+// Fetch makes a request with http.NewRequest, whose context is
+// context.Background() whatever ctx is.
+//
+//trace:span
+func Fetch(ctx context.Context, url string) string {
+	//trace:begin
+	ctx, span := runtime.Start(ctx, "threading.Fetch")
+	defer span.End(nil)
+	//trace:end
+	req, err := http.NewRequestWithContext(runtime.Background(span), http.MethodGet, url, nil)
+	if err != nil {
+		return err.Error()
+	}
+	return do(req)
+}
+
+func do(req *http.Request) string {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	resp.Body.Close()
+	return resp.Status
 }
 
 // untouched is not annotated: nothing in it changes.

@@ -23,7 +23,7 @@ func Handler(c *gin.Context) {
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	use(c)
-	req, err := http.NewRequestWithContext(runtime.WithSpan(c.Request.Context(), span), http.MethodGet, "http://example.invalid/", nil)
+	req, err := http.NewRequestWithContext(runtime.Background(span), http.MethodGet, "http://example.invalid/", nil)
 	if err != nil {
 		return
 	}
@@ -49,5 +49,5 @@ func Fetch(ctx context.Context, url string) (_ *http.Request, err error) {
 	ctx, span := runtime.Start(ctx, "upgrade.Fetch")
 	defer span.End(&err)
 	//trace:end
-	return http.NewRequestWithContext(runtime.WithSpan(ctx, span), http.MethodGet, url, nil)
+	return http.NewRequestWithContext(runtime.Background(span), http.MethodGet, url, nil)
 }
