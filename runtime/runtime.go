@@ -11,6 +11,9 @@
 // Gin and gRPC helpers live in the subpackages tracegin and tracegrpc, and the
 // traced http.RoundTripper for outgoing requests in tracehttp, so a program
 // links only what it uses.
+//
+// A program that calls traceotel.Use (package runtime/traceotel) records
+// OpenTelemetry spans instead, with the same injected and generated code.
 package runtime
 
 import (
@@ -19,6 +22,8 @@ import (
 	"github.com/opentracing/opentracing-go"
 	"github.com/opentracing/opentracing-go/ext"
 	"github.com/opentracing/opentracing-go/log"
+
+	"github.com/traceinject/traceinject/runtime/internal/backend"
 )
 
 // SupportPackageIsVersion1 is referenced by generated code. A generated file
@@ -65,13 +70,18 @@ func NewOptions(opts ...Option) *Options {
 
 // ActiveTracer returns the tracer a span for operation starts on now, or nil
 // when the span is to be skipped or the tracer is the no-op tracer: callers do
-// no tracing work at all then.
+// no tracing work at all then. When traceotel.Use chose OpenTelemetry and no
+// WithTracer option was given, it returns a stand-in tracer that the
+// subpackages' Start functions recognise.
 func (o *Options) ActiveTracer(operation string) opentracing.Tracer {
 	if o.Skip != nil && o.Skip(operation) {
 		return nil
 	}
 	if o.Tracer != nil {
 		return Recording(o.Tracer)
+	}
+	if backend.Current() != nil {
+		return backend.Tracer{}
 	}
 	return GlobalTracer()
 }
@@ -94,13 +104,23 @@ func Recording(t opentracing.Tracer) opentracing.Tracer {
 // small value: pass it by value.
 type Span struct {
 	span opentracing.Span
+	x    backend.Span // a span of another API (traceotel.Use)
 }
 
 // Wrap returns the Span for s; s may be nil.
 func Wrap(s opentracing.Span) Span { return Span{span: s} }
 
-// OpenTracing returns the underlying span, or nil when nothing is recorded.
+// OpenTracing returns the underlying span, or nil when nothing is recorded
+// or the span is not an OpenTracing span.
 func (s Span) OpenTracing() opentracing.Span { return s.span }
+
+// WrapBackend and Backend connect the runtime's subpackages with the tracing
+// API traceotel.Use installs; programs have no use for them.
+func WrapBackend(s backend.Span) Span { return Span{x: s} }
+
+// Backend returns the span of the API traceotel.Use installed, or the zero
+// value.
+func (s Span) Backend() backend.Span { return s.x }
 
 // Start starts a span named operation, a child of the span in ctx if there is
 // one, and returns a context carrying it.
@@ -115,6 +135,10 @@ func StartFollowsFrom(ctx context.Context, operation string) (context.Context, S
 }
 
 func start(ctx context.Context, operation string, follows bool) (context.Context, Span) {
+	if b := backend.Current(); b != nil {
+		ctx, v := b.Start(ctx, operation, follows)
+		return ctx, Span{x: backend.Span{B: b, V: v}}
+	}
 	t := GlobalTracer()
 	if t == nil {
 		return ctx, Span{}
@@ -135,6 +159,9 @@ func start(ctx context.Context, operation string, follows bool) (context.Context
 // unchanged. It returns ctx itself when nothing is recorded.
 func WithSpan(ctx context.Context, s Span) context.Context {
 	if s.span == nil {
+		if s.x.B != nil {
+			return s.x.B.ContextWithSpan(ctx, s.x.V)
+		}
 		return ctx
 	}
 	return opentracing.ContextWithSpan(ctx, s.span)
@@ -149,10 +176,31 @@ func Background(s Span) context.Context {
 }
 
 // SetTag sets a tag on s. Its value is boxed only when s records, so a tag
-// costs no allocation under the no-op tracer.
+// costs no allocation under the no-op tracer. On an OpenTelemetry span the
+// tag is an attribute: a string, bool, integer or float attribute for values
+// of those kinds, else the value formatted as by fmt.Sprint.
 func SetTag[T any](s Span, key string, value T) {
 	if s.span != nil {
 		s.span.SetTag(key, value)
+		return
+	}
+	if b := s.x.B; b != nil {
+		switch v := any(value).(type) {
+		case string:
+			b.SetString(s.x.V, key, v)
+		case int:
+			b.SetInt(s.x.V, key, int64(v))
+		case int64:
+			b.SetInt(s.x.V, key, v)
+		case int32:
+			b.SetInt(s.x.V, key, int64(v))
+		case bool:
+			b.SetBool(s.x.V, key, v)
+		case float64:
+			b.SetFloat(s.x.V, key, v)
+		default:
+			b.SetValue(s.x.V, key, value)
+		}
 	}
 }
 
@@ -162,6 +210,9 @@ func SetTag[T any](s Span, key string, value T) {
 // the panic goes on after the span is finished.
 func (s Span) End(errp *error) {
 	if s.span == nil {
+		if s.x.B != nil {
+			s.x.End(errp, recover())
+		}
 		return
 	}
 	if r := recover(); r != nil {

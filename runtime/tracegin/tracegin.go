@@ -22,6 +22,7 @@ import (
 	"github.com/opentracing/opentracing-go/log"
 
 	"github.com/traceinject/traceinject/runtime"
+	"github.com/traceinject/traceinject/runtime/internal/backend"
 )
 
 // Component is the value of the component tag of every span started here.
@@ -62,6 +63,9 @@ func StartFollowsFrom(c *gin.Context, operation string) runtime.Span {
 }
 
 func start(c *gin.Context, operation string, follows bool) runtime.Span {
+	if b := backend.Current(); b != nil {
+		return startBackend(b, c, operation, follows)
+	}
 	t := runtime.GlobalTracer()
 	if t == nil || c == nil || c.Request == nil {
 		return runtime.Span{}
@@ -137,6 +141,9 @@ func defaultOperation(c *gin.Context) string {
 func End(c *gin.Context, s runtime.Span, errp *error) {
 	span := s.OpenTracing()
 	if span == nil {
+		if x := s.Backend(); x.B != nil {
+			endBackend(c, x, errp, recover())
+		}
 		return
 	}
 	if r := recover(); r != nil {

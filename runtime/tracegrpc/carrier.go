@@ -7,7 +7,8 @@ import (
 )
 
 // MetadataCarrier lets a tracer inject span contexts into, and extract them
-// from, gRPC metadata (opentracing.TextMap or HTTPHeaders format).
+// from, gRPC metadata (opentracing.TextMap or HTTPHeaders format). It is an
+// OpenTelemetry propagation.TextMapCarrier too.
 //
 // Keys are lower-cased, as HTTP/2 requires. Values of keys ending in "-bin"
 // are binary: they are stored as they are, and gRPC base64-encodes them on
@@ -19,6 +20,23 @@ type MetadataCarrier metadata.MD
 func (c MetadataCarrier) Set(key, value string) {
 	key = strings.ToLower(key)
 	c[key] = append(c[key], value)
+}
+
+// Get returns the first value of key (lower-cased), or "".
+func (c MetadataCarrier) Get(key string) string {
+	if vs := c[strings.ToLower(key)]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
+// Keys returns the keys present.
+func (c MetadataCarrier) Keys() []string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	return keys
 }
 
 // ForeachKey implements opentracing.TextMapReader. It stops at, and returns,
@@ -48,3 +66,7 @@ func (c *appendCarrier) Set(key, value string) {
 	}
 	c.kv = append(c.kv, key, value)
 }
+
+// Get and Keys make appendCarrier a write-only backend.Carrier.
+func (c *appendCarrier) Get(string) string { return "" }
+func (c *appendCarrier) Keys() []string    { return nil }

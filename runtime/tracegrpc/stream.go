@@ -5,7 +5,6 @@ import (
 	"io"
 	"sync/atomic"
 
-	"github.com/opentracing/opentracing-go"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
 
@@ -16,14 +15,14 @@ import (
 // first end of the stream the wrapper sees, or when the call's context is
 // done, through context.AfterFunc rather than a goroutine per stream.
 type streamSpan struct {
-	span opentracing.Span
+	span runtime.Span
 	opts *runtime.Options
 	ctx  context.Context
 	stop func() bool // deregisters the AfterFunc; nil if ctx is never done
 	done atomic.Bool
 }
 
-func (s *streamSpan) init(ctx context.Context, span opentracing.Span, o *runtime.Options) {
+func (s *streamSpan) init(ctx context.Context, span runtime.Span, o *runtime.Options) {
 	s.span, s.opts, s.ctx = span, o, ctx
 	if ctx.Done() != nil {
 		s.stop = context.AfterFunc(ctx, s.expire)
@@ -67,7 +66,7 @@ func (s *streamSpan) sendEnds(err error) {
 
 // WrapServerStreamingClient returns stream with its span ending at the end
 // of the stream; ctx is the context the call was made with.
-func WrapServerStreamingClient[Res any](ctx context.Context, stream grpc.ServerStreamingClient[Res], span opentracing.Span, o *runtime.Options) grpc.ServerStreamingClient[Res] {
+func WrapServerStreamingClient[Res any](ctx context.Context, stream grpc.ServerStreamingClient[Res], span runtime.Span, o *runtime.Options) grpc.ServerStreamingClient[Res] {
 	x := &serverStreamingClient[Res]{ServerStreamingClient: stream}
 	x.init(ctx, span, o)
 	return x
@@ -93,7 +92,7 @@ func (x *serverStreamingClient[Res]) RecvMsg(m any) error {
 // WrapClientStreamingClient returns stream with its span ending when the
 // response (or an error) is received; ctx is the context the call was made
 // with.
-func WrapClientStreamingClient[Req, Res any](ctx context.Context, stream grpc.ClientStreamingClient[Req, Res], span opentracing.Span, o *runtime.Options) grpc.ClientStreamingClient[Req, Res] {
+func WrapClientStreamingClient[Req, Res any](ctx context.Context, stream grpc.ClientStreamingClient[Req, Res], span runtime.Span, o *runtime.Options) grpc.ClientStreamingClient[Req, Res] {
 	x := &clientStreamingClient[Req, Res]{ClientStreamingClient: stream}
 	x.init(ctx, span, o)
 	return x
@@ -132,7 +131,7 @@ func (x *clientStreamingClient[Req, Res]) RecvMsg(m any) error {
 
 // WrapBidiStreamingClient returns stream with its span ending at the end of
 // the stream; ctx is the context the call was made with.
-func WrapBidiStreamingClient[Req, Res any](ctx context.Context, stream grpc.BidiStreamingClient[Req, Res], span opentracing.Span, o *runtime.Options) grpc.BidiStreamingClient[Req, Res] {
+func WrapBidiStreamingClient[Req, Res any](ctx context.Context, stream grpc.BidiStreamingClient[Req, Res], span runtime.Span, o *runtime.Options) grpc.BidiStreamingClient[Req, Res] {
 	x := &bidiStreamingClient[Req, Res]{BidiStreamingClient: stream}
 	x.init(ctx, span, o)
 	return x

@@ -37,6 +37,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/traceinject/traceinject/runtime"
+	"github.com/traceinject/traceinject/runtime/internal/backend"
 )
 
 // Method describes one RPC method. Generated code declares one per method
@@ -47,12 +48,14 @@ type Method struct {
 	FullMethod string
 
 	service, method any // boxed rpc.service and rpc.method tag values
+	rpc             *backend.RPC
 }
 
 // NewMethod describes the method named fullMethod ("/pkg.Service/Method").
 func NewMethod(fullMethod string) Method {
 	service, method := splitMethod(fullMethod)
-	return Method{FullMethod: fullMethod, service: service, method: method}
+	return Method{FullMethod: fullMethod, service: service, method: method,
+		rpc: &backend.RPC{FullMethod: fullMethod, Service: service, Method: method}}
 }
 
 func splitMethod(fullMethod string) (service, method string) {
@@ -161,7 +164,10 @@ func addSkip(skip func(string) bool) runtime.Option {
 // StartClient starts the client span of a call to m on t, a child of the
 // span in ctx if there is one, and returns ctx with the span context added
 // to the outgoing metadata. The caller's metadata.MD is not modified.
-func StartClient(ctx context.Context, t opentracing.Tracer, m *Method) (context.Context, opentracing.Span) {
+func StartClient(ctx context.Context, t opentracing.Tracer, m *Method) (context.Context, runtime.Span) {
+	if _, ok := t.(backend.Tracer); ok {
+		return startClientBackend(ctx, m)
+	}
 	var span opentracing.Span
 	if parent := opentracing.SpanFromContext(ctx); parent != nil {
 		span = t.StartSpan(m.FullMethod, opentracing.ChildOf(parent.Context()), ext.SpanKindRPCClient)
@@ -175,14 +181,17 @@ func StartClient(ctx context.Context, t opentracing.Tracer, m *Method) (context.
 		// ours beside it, instead of copying the caller's map.
 		ctx = metadata.AppendToOutgoingContext(ctx, carrier.kv...)
 	}
-	return ctx, span
+	return ctx, runtime.Wrap(span)
 }
 
 // StartServer starts the server span of a call to m on t, a child of the
 // span context extracted from the incoming metadata (or, when there is none,
 // of the span in ctx, which an interceptor may have started), and returns ctx
 // carrying the span.
-func StartServer(ctx context.Context, t opentracing.Tracer, m *Method) (context.Context, opentracing.Span) {
+func StartServer(ctx context.Context, t opentracing.Tracer, m *Method) (context.Context, runtime.Span) {
+	if _, ok := t.(backend.Tracer); ok {
+		return startServerBackend(ctx, m)
+	}
 	var parent opentracing.SpanContext
 	if md, ok := metadata.FromIncomingContext(ctx); ok {
 		if sc, err := t.Extract(opentracing.HTTPHeaders, MetadataCarrier(md)); err == nil {
@@ -201,7 +210,7 @@ func StartServer(ctx context.Context, t opentracing.Tracer, m *Method) (context.
 		span = t.StartSpan(m.FullMethod, ext.SpanKindRPCServer)
 	}
 	setTags(span, m)
-	return opentracing.ContextWithSpan(ctx, span), span
+	return opentracing.ContextWithSpan(ctx, span), runtime.Wrap(span)
 }
 
 func setTags(span opentracing.Span, m *Method) {
@@ -213,14 +222,23 @@ func setTags(span opentracing.Span, m *Method) {
 
 // EndClient finishes a client span with the outcome err of the call; io.EOF
 // counts as success (a stream that ended normally).
-func EndClient(span opentracing.Span, o *runtime.Options, err error) {
-	finish(span, err, o.ClientErrorCodes, defaultClientErrorCodes)
+func EndClient(span runtime.Span, o *runtime.Options, err error) {
+	if ot := span.OpenTracing(); ot != nil {
+		finish(ot, err, o.ClientErrorCodes, defaultClientErrorCodes)
+		return
+	}
+	endBackend(span.Backend(), err, o.ClientErrorCodes, defaultClientErrorCodes)
 }
 
 // EndServer finishes a server span with the handler's error *errp; call it
 // deferred, directly, so that it also sees a panic: the panic is recorded,
 // the span finished, and the panic goes on.
-func EndServer(span opentracing.Span, o *runtime.Options, errp *error) {
+func EndServer(s runtime.Span, o *runtime.Options, errp *error) {
+	span := s.OpenTracing()
+	if span == nil {
+		endServerBackend(s.Backend(), o, errp, recover())
+		return
+	}
 	if r := recover(); r != nil {
 		span.SetTag(TagRPCStatusCode, int(codes.Unknown))
 		runtime.RecordPanic(span, r)

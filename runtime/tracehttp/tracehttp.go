@@ -27,6 +27,7 @@ import (
 	"github.com/opentracing/opentracing-go/log"
 
 	"github.com/traceinject/traceinject/runtime"
+	"github.com/traceinject/traceinject/runtime/internal/backend"
 )
 
 // Component is the value of the component tag of every span started here.
@@ -75,6 +76,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if tracer == nil {
 		return t.base.RoundTrip(req)
 	}
+	if _, ok := tracer.(backend.Tracer); ok {
+		return t.roundTripBackend(req, method)
+	}
 
 	ctx := req.Context()
 	var span opentracing.Span
@@ -105,21 +109,31 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.StatusCode >= http.StatusInternalServerError {
 		ext.Error.Set(span, true)
 	}
+	endWithBody(resp, span, backend.Span{})
+	return resp, nil
+}
+
+// endWithBody makes resp's body finish the span (span, or x when span is
+// nil), or finishes it now when there is no body.
+func endWithBody(resp *http.Response, span opentracing.Span, x backend.Span) {
 	switch {
 	case resp.Body == nil || resp.Body == http.NoBody:
-		span.Finish()
+		if span != nil {
+			span.Finish()
+		} else {
+			x.B.Finish(x.V)
+		}
 	case resp.StatusCode == http.StatusSwitchingProtocols:
 		// The body of a 101 response is the upgraded connection, which
 		// callers write to: keep it writable.
 		if rwc, ok := resp.Body.(io.ReadWriteCloser); ok {
-			resp.Body = &upgradedBody{body{rc: rwc, span: span}, rwc}
+			resp.Body = &upgradedBody{body{rc: rwc, span: span, x: x}, rwc}
 			break
 		}
-		resp.Body = &body{rc: resp.Body, span: span}
+		resp.Body = &body{rc: resp.Body, span: span, x: x}
 	default:
-		resp.Body = &body{rc: resp.Body, span: span}
+		resp.Body = &body{rc: resp.Body, span: span, x: x}
 	}
-	return resp, nil
 }
 
 // CloseIdleConnections closes the idle connections of the base RoundTripper
@@ -163,6 +177,7 @@ func redact(u *url.URL) string {
 type body struct {
 	rc   io.ReadCloser
 	span opentracing.Span
+	x    backend.Span // when span is nil
 	done atomic.Bool
 }
 
@@ -184,6 +199,13 @@ func (b *body) finish(err error) {
 	if !b.done.CompareAndSwap(false, true) {
 		return
 	}
+	if b.span == nil {
+		if err != nil && err != io.EOF {
+			b.x.B.Fail(b.x.V, err)
+		}
+		b.x.B.Finish(b.x.V)
+		return
+	}
 	if err != nil && err != io.EOF {
 		ext.LogError(b.span, err)
 	}
@@ -196,3 +218,23 @@ type upgradedBody struct {
 }
 
 func (b *upgradedBody) Write(p []byte) (int, error) { return b.w.Write(p) }
+
+// roundTripBackend is RoundTrip under the API traceotel.Use installed.
+func (t *Transport) roundTripBackend(req *http.Request, method string) (*http.Response, error) {
+	b := backend.Current()
+	if b == nil { // OpenTracing again since ActiveTracer looked
+		return t.base.RoundTrip(req)
+	}
+	ctx, span := b.StartHTTPClient(req, method, redact(req.URL))
+	out := req.Clone(ctx)
+	b.Inject(ctx, backend.HeaderCarrier(out.Header))
+	resp, err := t.base.RoundTrip(out)
+	if err != nil {
+		b.Fail(span, err)
+		b.Finish(span)
+		return resp, err
+	}
+	b.EndHTTPClient(span, resp.StatusCode)
+	endWithBody(resp, nil, backend.Span{B: b, V: span})
+	return resp, nil
+}

@@ -1,0 +1,70 @@
+package tracegin
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/traceinject/traceinject/runtime"
+	"github.com/traceinject/traceinject/runtime/internal/backend"
+)
+
+// The spans of the API traceotel.Use installed: the backend names and tags
+// them by its own conventions; this file only feeds it Gin's facts.
+
+func startBackend(b backend.Backend, c *gin.Context, operation string, follows bool) runtime.Span {
+	if c == nil || c.Request == nil {
+		return runtime.Span{}
+	}
+	req := c.Request
+	if operation == "" {
+		operation = defaultOperation(c)
+	}
+	var span any
+	ctx := req.Context()
+	if b.HasSpan(ctx) {
+		ctx, span = b.Start(ctx, operation, follows)
+	} else {
+		ctx, span = b.StartHTTPServer(req, operation, c.FullPath(), follows)
+	}
+	c.Request = req.WithContext(ctx)
+	return runtime.WrapBackend(backend.Span{B: b, V: span})
+}
+
+// endBackend is End for a backend's span; r is what End recovered.
+func endBackend(c *gin.Context, s backend.Span, errp *error, r any) {
+	if r != nil {
+		status := http.StatusInternalServerError
+		if c.Writer.Written() {
+			status = c.Writer.Status()
+		}
+		s.B.EndHTTPServer(s.V, status)
+		recordGinErrors(c, s)
+		s.B.FailPanic(s.V, r)
+		s.B.Finish(s.V)
+		panic(r)
+	}
+	s.B.EndHTTPServer(s.V, c.Writer.Status())
+	recordGinErrors(c, s)
+	if errp != nil && *errp != nil {
+		s.B.Fail(s.V, *errp)
+	}
+	s.B.Finish(s.V)
+}
+
+// recordGinErrors is logGinErrors for a backend's span: each of c.Errors is
+// recorded once per request, without marking the span failed.
+func recordGinErrors(c *gin.Context, s backend.Span) {
+	if len(c.Errors) == 0 {
+		return
+	}
+	v, _ := c.Get(loggedErrorsKey{})
+	logged, _ := v.(int)
+	if logged >= len(c.Errors) {
+		return
+	}
+	for _, e := range c.Errors[logged:] {
+		s.B.RecordError(s.V, e.Err)
+	}
+	c.Set(loggedErrorsKey{}, len(c.Errors))
+}
