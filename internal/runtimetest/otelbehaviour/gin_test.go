@@ -1,0 +1,232 @@
+package otelbehaviour
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/baggage"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/traceinject/traceinject/runtime"
+	"github.com/traceinject/traceinject/runtime/tracegin"
+)
+
+// The Gin shape, as traceinject writes it (templates/inject/gin.tmpl), in a
+// real gin.Engine served by httptest.
+
+// handlerSaw is what the last handler saw in its request's context.
+var handlerSaw struct {
+	span    trace.SpanContext
+	baggage string
+}
+
+func user(c *gin.Context) {
+	//trace:begin
+	span := tracegin.Start(c, "")
+	runtime.SetTag(span, "user", c.Param("id"))
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	ctx := c.Request.Context()
+	handlerSaw.span = trace.SpanContextFromContext(ctx)
+	handlerSaw.baggage = baggage.FromContext(ctx).Member("tenant").Value()
+	switch c.Param("id") {
+	case "broken":
+		c.String(http.StatusInternalServerError, "broken")
+	case "missing":
+		c.Error(errors.New("no such user"))
+		c.String(http.StatusNotFound, "missing")
+	case "panic":
+		panic("handler exploded")
+	default:
+		lookup(ctx)
+		c.String(http.StatusOK, "ok")
+	}
+}
+
+// lookup is a context function the handler calls: a child of its span.
+func lookup(ctx context.Context) {
+	//trace:begin
+	ctx, span := runtime.Start(ctx, "p.lookup")
+	defer span.End(nil)
+	//trace:end
+	_ = ctx
+}
+
+// audit is a later handler of the chain, under the span of the first.
+func audit(c *gin.Context) {
+	//trace:begin
+	span := tracegin.Start(c, "p.audit")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	c.String(http.StatusAccepted, "audited")
+}
+
+func engine() *gin.Engine {
+	gin.SetMode(gin.TestMode)
+	e := gin.New()
+	e.Use(gin.Recovery())
+	e.GET("/user/:id", user)
+	e.POST("/audit/:id", user, audit)
+	return e
+}
+
+func serve(t *testing.T, req *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	engine().ServeHTTP(w, req)
+	return w
+}
+
+func TestGinServerSpan(t *testing.T) {
+	r := record(t)
+	w := serve(t, httptest.NewRequest(http.MethodGet, "/user/42?token=secret", nil))
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	span := r.span(t, "GET /user/:id")
+	if span.SpanKind() != trace.SpanKindServer {
+		t.Errorf("kind %s, want server", span.SpanKind())
+	}
+	wantRoot(t, span)
+	wantAttrs(t, span,
+		attribute.String("http.request.method", "GET"),
+		attribute.String("http.route", "/user/:id"),
+		attribute.String("url.path", "/user/42"),
+		attribute.String("url.scheme", "http"),
+		attribute.Int("http.response.status_code", 200),
+		attribute.String("user", "42"))
+	wantStatus(t, span, codes.Unset, "")
+	if !handlerSaw.span.Equal(span.SpanContext()) {
+		t.Errorf("the handler's request context carries %s, want the server span", handlerSaw.span.SpanID())
+	}
+	wantParent(t, r.span(t, "p.lookup"), span.SpanContext())
+}
+
+// A request with W3C headers joins the caller's trace, and its baggage
+// reaches the handler.
+func TestGinIncomingHeaders(t *testing.T) {
+	r := record(t)
+	remote := trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID:    trace.TraceID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
+		SpanID:     trace.SpanID{1, 2, 3, 4, 5, 6, 7, 8},
+		TraceFlags: trace.FlagsSampled,
+	})
+	req := httptest.NewRequest(http.MethodGet, "/user/7", nil)
+	req.Header.Set("traceparent", "00-0102030405060708090a0b0c0d0e0f10-0102030405060708-01")
+	req.Header.Set("baggage", "tenant=acme")
+	serve(t, req)
+	span := r.span(t, "GET /user/:id")
+	wantParent(t, span, remote)
+	if !span.Parent().IsRemote() {
+		t.Error("the parent is not remote")
+	}
+	if handlerSaw.baggage != "acme" {
+		t.Errorf("the handler saw baggage tenant=%q, want acme", handlerSaw.baggage)
+	}
+}
+
+// A malformed traceparent gives a root span; the request is served.
+func TestGinMalformedHeaders(t *testing.T) {
+	r := record(t)
+	req := httptest.NewRequest(http.MethodGet, "/user/7", nil)
+	req.Header.Set("traceparent", "00-zz-01")
+	if w := serve(t, req); w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	wantRoot(t, r.span(t, "GET /user/:id"))
+}
+
+func TestGinStatus(t *testing.T) {
+	r := record(t)
+	serve(t, httptest.NewRequest(http.MethodGet, "/user/broken", nil))
+	serve(t, httptest.NewRequest(http.MethodGet, "/user/missing", nil))
+	var broken, missing bool
+	for _, s := range r.Ended() {
+		switch attrs(s)["user"].AsString() {
+		case "broken":
+			broken = true
+			wantStatus(t, s, codes.Error, "")
+			if a := attrs(s); a["http.response.status_code"].AsInt64() != 500 || a["error.type"].AsString() != "500" {
+				t.Errorf("broken: attributes %v", a)
+			}
+		case "missing":
+			missing = true
+			// A 404 is the client's error: the server span does not fail,
+			// and the error the handler attached is an event.
+			wantStatus(t, s, codes.Unset, "")
+			if a := attrs(s); a["http.response.status_code"].AsInt64() != 404 {
+				t.Errorf("missing: attributes %v", a)
+			}
+			if ex := exceptions(s); len(ex) != 1 || ex[0] != "no such user" {
+				t.Errorf("missing: exceptions %q", ex)
+			}
+		}
+	}
+	if !broken || !missing {
+		t.Fatalf("spans: %s", names(r.Ended()))
+	}
+}
+
+// A panic fails the span and goes on to gin.Recovery, which answers 500.
+func TestGinPanic(t *testing.T) {
+	r := record(t)
+	w := serve(t, httptest.NewRequest(http.MethodGet, "/user/panic", nil))
+	if w.Code != http.StatusInternalServerError {
+		t.Fatalf("status %d, want gin.Recovery's 500", w.Code)
+	}
+	span := r.span(t, "GET /user/:id")
+	wantStatus(t, span, codes.Error, "panic: handler exploded")
+	if a := attrs(span); a["http.response.status_code"].AsInt64() != 500 {
+		t.Errorf("attributes %v", a)
+	}
+	if ex := exceptions(span); len(ex) != 1 || ex[0] != "handler exploded" {
+		t.Errorf("exceptions %q", ex)
+	}
+}
+
+// A later handler in the chain is a child of the first handler's server
+// span, not a server span of its own.
+func TestGinChain(t *testing.T) {
+	r := record(t)
+	w := serve(t, httptest.NewRequest(http.MethodPost, "/audit/9", nil))
+	body, _ := io.ReadAll(w.Body)
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d %q", w.Code, body)
+	}
+	server := r.spanOfKind(t, "POST /audit/:id", trace.SpanKindServer)
+	child := r.spanOfKind(t, "p.audit", trace.SpanKindInternal)
+	wantParent(t, child, server.SpanContext())
+	if _, ok := attrs(child)["http.route"]; ok {
+		t.Error("the child span has http.route")
+	}
+}
+
+// Gin under a span a middleware already put into the request's context: the
+// handler's span is its child.
+func TestGinUnderMiddlewareSpan(t *testing.T) {
+	r := record(t)
+	gin.SetMode(gin.TestMode)
+	e := gin.New()
+	var mw trace.Span
+	e.Use(func(c *gin.Context) {
+		ctx, span := r.tp.Tracer("mw").Start(c.Request.Context(), "middleware", trace.WithSpanKind(trace.SpanKindServer))
+		mw = span
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+		span.End()
+	})
+	e.GET("/user/:id", user)
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/user/3", nil))
+	if mw == nil {
+		t.Fatal("middleware did not run")
+	}
+	span := r.spanOfKind(t, "GET /user/:id", trace.SpanKindInternal)
+	wantParent(t, span, mw.SpanContext())
+}
