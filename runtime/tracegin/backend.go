@@ -1,6 +1,7 @@
 package tracegin
 
 import (
+	stdlog "log"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -28,6 +29,9 @@ func startBackend(b backend.Backend, c *gin.Context, operation string, follows b
 		ctx, span = b.StartHTTPServer(req, operation, c.FullPath(), follows)
 	}
 	c.Request = req.WithContext(ctx)
+	if !unreachableLogged.Load() && !b.HasSpan(c) && unreachableLogged.CompareAndSwap(false, true) {
+		stdlog.Print(unreachableMessage)
+	}
 	return runtime.WrapBackend(backend.Span{B: b, V: span})
 }
 

@@ -230,3 +230,24 @@ func TestGinUnderMiddlewareSpan(t *testing.T) {
 	span := r.spanOfKind(t, "GET /user/:id", trace.SpanKindInternal)
 	wantParent(t, span, mw.SpanContext())
 }
+
+// Code given the *gin.Context itself as its context.Context sees the span
+// through gin's ContextWithFallback, as under OpenTracing.
+func TestGinContextFallback(t *testing.T) {
+	r := record(t)
+	gin.SetMode(gin.TestMode)
+	e := gin.New()
+	e.ContextWithFallback = true
+	var saw trace.SpanContext
+	e.GET("/x", func(c *gin.Context) {
+		//trace:begin
+		span := tracegin.Start(c, "")
+		defer tracegin.End(c, span, nil)
+		//trace:end
+		saw = trace.SpanContextFromContext(c)
+	})
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x", nil))
+	if span := r.span(t, "GET /x"); !saw.Equal(span.SpanContext()) {
+		t.Errorf("c as a context carries %s, want the handler's span", saw.SpanID())
+	}
+}
