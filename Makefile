@@ -14,6 +14,7 @@ build:
 test:
 	$(GO) vet ./...
 	$(GO) test ./...
+	cd bench/otel && $(GO) vet ./... && $(GO) test ./...
 
 # regenerate rewrites every generated and golden file from the sources.
 regenerate:
@@ -35,6 +36,7 @@ check: regenerate
 # BENCHMARKS.md shows the numbers and how each was produced.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./runtime/... ./cmd/... | tee bench.out
+	cd bench/otel && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee -a ../../bench.out
 	$(GO) tool benchstat bench.out
 
 demo:
