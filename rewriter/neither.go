@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"os/exec"
 	"sort"
 	"strings"
 
@@ -935,7 +936,7 @@ func (ti threadInput) unloadedRefusals(order []*neitherFunc, refuse func(token.P
 			continue
 		}
 		sort.Strings(missing)
-		refuse(nf.pos, nf, "package %s is imported by %s, which this run did not load (run traceinject on ./... to include them)", path, strings.Join(missing, ", "))
+		refuse(nf.pos, nf, "package %s is imported by %s, which this run did not load (run traceinject on patterns that include them: ./..., and in a go.work workspace the packages of its other modules too)", path, strings.Join(missing, ", "))
 	}
 }
 
@@ -1093,15 +1094,32 @@ func basePath(p *packages.Package) string {
 func listTests(cfg Config, patterns []string, wholeModule bool, listed []*packages.Package) ([]*packages.Package, error) {
 	pats := append([]string{}, patterns...)
 	if wholeModule {
-		for _, p := range listed {
-			if p.Module != nil && p.Module.Path != "" {
-				pats = append(pats, p.Module.Path+"/...")
-				break
-			}
+		// Every main module: in a go.work workspace, the other modules
+		// may import the package too.
+		mods, err := mainModules(cfg)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range mods {
+			pats = append(pats, m+"/...")
 		}
 	}
 	lc := &packages.Config{Mode: listMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: cfg.Overlay, Tests: true}
 	return packages.Load(lc, pats...)
+}
+
+// mainModules returns the paths of the main modules: one, or in a go.work
+// workspace, every module it uses.
+func mainModules(cfg Config) ([]string, error) {
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Path}}")
+	cmd.Dir, cmd.Env = cfg.Dir, cfg.Env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list -m: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.Fields(string(out)), nil
 }
 
 // testCallerPaths returns the listed packages whose test files import one
