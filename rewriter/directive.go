@@ -58,6 +58,24 @@ func (e *DirectiveError) Error() string { return e.Msg }
 // directive or marker at all, i.e. starts with //trace:.
 func isDirective(text string) bool { return strings.HasPrefix(text, tracePrefix) }
 
+// spacedDirective returns the directive a comment such as "// trace:span"
+// was meant to be (gofmt users put a space after //), or "".
+func spacedDirective(text string) string {
+	if !strings.HasPrefix(text, "//") || isDirective(text) {
+		return ""
+	}
+	rest := strings.TrimLeft(text[2:], " \t")
+	if len(rest) == len(text)-2 {
+		return ""
+	}
+	for _, prefix := range []string{spanPrefix, ignorePrefix} {
+		if hasWord("//"+rest, prefix) {
+			return prefix
+		}
+	}
+	return ""
+}
+
 // isMarker reports whether text is an injected-code marker.
 func isMarker(text string) bool {
 	return hasWord(text, beginPrefix) || text == endMarker

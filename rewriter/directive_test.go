@@ -125,3 +125,19 @@ func FuzzParseDirective(f *testing.F) {
 		}
 	})
 }
+
+func TestSpacedDirective(t *testing.T) {
+	for text, want := range map[string]string{
+		"// trace:span":          "//trace:span",
+		"//  trace:span op":      "//trace:span",
+		"//\ttrace:ignore why":   "//trace:ignore",
+		"//trace:span":           "",
+		"// trace:spanner":       "",
+		"// trace:end":           "",
+		"// see trace:span docs": "",
+	} {
+		if got := spacedDirective(text); got != want {
+			t.Errorf("spacedDirective(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -1,10 +1,17 @@
 package rewriter
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
 )
 
 // target is a function a directive applies to: a top-level function or
@@ -85,6 +92,10 @@ func discover(fset *token.FileSet, f *ast.File, src []byte) (targets []*target, 
 	// Directives inside function bodies, above statements.
 	for _, cg := range f.Comments {
 		for _, c := range cg.List {
+			if want := spacedDirective(c.Text); want != "" {
+				diags = append(diags, Diagnostic{pos(c, 0), Misplaced, fmt.Sprintf("%q is not a directive (no space may follow //): write %s", c.Text, want)})
+				continue
+			}
 			if handled[c] || !isDirective(c.Text) || isMarker(c.Text) {
 				continue
 			}
@@ -193,4 +204,80 @@ func funcLits(n ast.Node) []*ast.FuncLit {
 		return true
 	})
 	return lits
+}
+
+// unusedDirectives reports the directives of a file that traceinject does
+// not instrument (a test file, a cgo file): why names the reason.
+func unusedDirectives(name string, src []byte, why string) []Diagnostic {
+	fset := token.NewFileSet()
+	f, _ := parser.ParseFile(fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+	if f == nil {
+		return nil
+	}
+	var diags []Diagnostic
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			d, err := ParseDirective(c.Text)
+			if err != nil || d == nil {
+				continue
+			}
+			diags = append(diags, Diagnostic{fset.Position(c.Slash), Misplaced, fmt.Sprintf("%s does nothing here: %s", directiveWord(d), why)})
+		}
+	}
+	return diags
+}
+
+// testFileDirectives reports the directives in the test files of the
+// listed packages: test files are not instrumented.
+func testFileDirectives(listed []*packages.Package, overlay map[string][]byte) []Diagnostic {
+	var diags []Diagnostic
+	seen := map[string]bool{}
+	for _, p := range listed {
+		if len(p.GoFiles) == 0 {
+			continue
+		}
+		dir := filepath.Dir(p.GoFiles[0])
+		if seen[dir] {
+			continue
+		}
+		seen[dir] = true
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if !strings.HasSuffix(e.Name(), "_test.go") || e.IsDir() {
+				continue
+			}
+			name := filepath.Join(dir, e.Name())
+			src, err := readFile(name, overlay)
+			if err != nil || !bytes.Contains(src, []byte(tracePrefix)) {
+				continue
+			}
+			diags = append(diags, unusedDirectives(name, src, "test files are not instrumented")...)
+		}
+	}
+	return diags
+}
+
+// cgoFileDirectives reports the directives in p's Go files that have no
+// syntax tree of their own: files that import "C", which the type checker
+// sees only as cgo's output.
+func cgoFileDirectives(p *packages.Package, own map[*ast.File]string, overlay map[string][]byte) []Diagnostic {
+	have := map[string]bool{}
+	for _, name := range own {
+		have[filepath.Clean(name)] = true
+	}
+	var diags []Diagnostic
+	for _, name := range p.GoFiles {
+		if have[filepath.Clean(name)] {
+			continue
+		}
+		src, err := readFile(name, overlay)
+		if err != nil || !bytes.Contains(src, []byte(tracePrefix)) {
+			continue
+		}
+		diags = append(diags, unusedDirectives(name, src, `traceinject does not rewrite files that import "C" (cgo); move the function to a file without cgo`)...)
+	}
+	return diags
 }

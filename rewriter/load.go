@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,7 +42,8 @@ func load(cfg Config, overlay map[string][]byte) (pkgs, listed []*packages.Packa
 	}
 	var paths []string
 	seen := map[string]bool{}
-	needles := [][]byte{[]byte(tracePrefix)}
+	// "trace:span" also finds "// trace:span", which gets a diagnostic.
+	needles := [][]byte{[]byte(tracePrefix), []byte(spanPrefix[2:]), []byte(ignorePrefix[2:])}
 	if cfg.Mode == Remove {
 		needles = append(needles, []byte(strconv.Quote(inject.RuntimePath)))
 	}
@@ -166,4 +168,30 @@ func goFiles(p *packages.Package) map[*ast.File]string {
 
 func errorf(pos token.Position, format string, args ...any) Diagnostic {
 	return Diagnostic{Pos: pos, Kind: Error, Msg: fmt.Sprintf(format, args...)}
+}
+
+// packagePatterns returns cfg's patterns with each Go file named (as in
+// traceinject -check main.go) replaced by its directory: the tool works on
+// whole packages, which it must type-check as they are built.
+func packagePatterns(cfg Config) []string {
+	var out []string
+	for _, pat := range cfg.Patterns {
+		if strings.HasSuffix(pat, ".go") {
+			path := pat
+			if !filepath.IsAbs(path) && cfg.Dir != "" {
+				path = filepath.Join(cfg.Dir, path)
+			}
+			if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+				dir := filepath.Dir(pat)
+				if !filepath.IsAbs(dir) && dir != "." && !strings.HasPrefix(dir, "..") {
+					dir = "./" + filepath.ToSlash(dir)
+				}
+				pat = dir
+			}
+		}
+		if !slices.Contains(out, pat) {
+			out = append(out, pat)
+		}
+	}
+	return out
 }

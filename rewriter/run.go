@@ -19,6 +19,7 @@ import (
 // Result.Write). The returned error is for failures of the tool itself (go
 // list could not run); problems in user code are diagnostics.
 func Run(cfg Config) (*Result, error) {
+	cfg.Patterns = packagePatterns(cfg)
 	res := &Result{}
 	pkgs, listed, diags, err := load(cfg, cfg.Overlay)
 	if err != nil {
@@ -26,6 +27,9 @@ func Run(cfg Config) (*Result, error) {
 	}
 	res.Diagnostics = append(res.Diagnostics, diags...)
 	res.roots = moduleRoots(listed)
+	if cfg.Mode != Remove {
+		res.Diagnostics = append(res.Diagnostics, testFileDirectives(listed, cfg.Overlay)...)
+	}
 	// Packages are stripped, and later instrumented, in parallel, each
 	// into its own result, merged in package order.
 	parts := make([]Result, len(pkgs))
@@ -365,6 +369,9 @@ type pkgRun struct {
 // nothing more to do for p (Remove mode, or errors).
 func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, error) {
 	names := goFiles(p)
+	if cfg.Mode != Remove {
+		res.Diagnostics = append(res.Diagnostics, cgoFileDirectives(p, names, cfg.Overlay)...)
+	}
 	var files []*fileRun
 	stripped := map[string][]byte{}
 	for _, f := range p.Syntax {
