@@ -86,7 +86,7 @@ func (in *instrumenter) applyOne(dec *decorator.Decorator, e *funcEdit, targets 
 	renameFields(ft.Params, e.newParam)
 	renameFields(ft.Results, e.newRes)
 
-	data := inject.Data{Span: e.span, Name: e.name, Follows: e.follows, Tags: e.tags, Err: e.errName}
+	data := inject.Data{Span: e.span, Name: e.name, Named: e.named, Follows: e.follows, Tags: e.tags, Err: e.errName}
 	shape := inject.Context
 	if e.shape == ShapeGin {
 		shape, data.Gin = inject.Gin, e.ctxName

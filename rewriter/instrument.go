@@ -50,6 +50,7 @@ type funcEdit struct {
 	span     string
 	errName  string // "" when the last result is not an error
 	name     string // operation name
+	named    bool   // the directive names the operation
 	tags     []inject.Tag
 	follows  bool
 	params   string // original parameter list text when it had to change
@@ -225,8 +226,11 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 	e.span = names.fresh("span", "traceSpan")
 	fset := in.pkg.Fset
 	e.oneLine = len(body.List) > 0 && fset.Position(body.Lbrace).Line == fset.Position(body.Rbrace).Line
-	e.name = t.dir.Name
-	if e.name == "" && e.shape != ShapeGin {
+	// A Gin function gets its default name too: tracegin uses it when the
+	// function runs under a span already in the request, and the route
+	// template when it starts the request's server span.
+	e.name, e.named = t.dir.Name, t.dir.Name != ""
+	if e.name == "" {
 		e.name = in.defaultName(t)
 	}
 	return e, 0, nil

@@ -13,20 +13,23 @@ import (
 // The spans of the API traceotel.Use installed: the backend names and tags
 // them by its own conventions; this file only feeds it Gin's facts.
 
-func startBackend(b backend.Backend, c *gin.Context, operation string, follows bool) runtime.Span {
+func startBackend(b backend.Backend, c *gin.Context, name string, follows, named bool) runtime.Span {
 	if c == nil || c.Request == nil {
 		return runtime.Span{}
 	}
 	req := c.Request
-	if operation == "" {
-		operation = defaultOperation(c)
-	}
 	var span any
 	ctx := req.Context()
 	if b.HasSpan(ctx) {
-		ctx, span = b.Start(ctx, operation, follows)
+		if name == "" {
+			name = defaultOperation(c)
+		}
+		ctx, span = b.Start(ctx, name, follows)
 	} else {
-		ctx, span = b.StartHTTPServer(req, operation, c.FullPath(), follows)
+		if !named || name == "" {
+			name = defaultOperation(c)
+		}
+		ctx, span = b.StartHTTPServer(req, name, c.FullPath(), follows)
 	}
 	c.Request = req.WithContext(ctx)
 	if !unreachableLogged.Load() && !b.HasSpan(c) && unreachableLogged.CompareAndSwap(false, true) {

@@ -18,7 +18,7 @@ import (
 // getUser is a top-level handler.
 func getUser(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "tracegin_test.getUser")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.String(http.StatusOK, "user %s", c.Param("id"))
@@ -27,7 +27,7 @@ func getUser(c *gin.Context) {
 // getUserNamed is a top-level handler with an operation name in its directive.
 func getUserNamed(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "users.get")
+	span := tracegin.StartNamed(c, "users.get")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.String(http.StatusOK, "user %s", c.Param("id"))
@@ -38,7 +38,7 @@ type userStore struct{ name string }
 // get is a method handler on a pointer receiver.
 func (s *userStore) get(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "tracegin_test.userStore.get")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.String(http.StatusOK, "%s %s", s.name, c.Param("id"))
@@ -47,7 +47,7 @@ func (s *userStore) get(c *gin.Context) {
 // list is a method handler on a value receiver.
 func (s userStore) list(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "tracegin_test.userStore.list")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.String(http.StatusOK, "%s list", s.name)
@@ -59,7 +59,7 @@ func registerPing(r gin.IRoutes) {
 	//trace:span
 	r.GET("/ping", func(c *gin.Context) {
 		//trace:begin
-		span := tracegin.Start(c, "")
+		span := tracegin.Start(c, "tracegin_test.registerPing.func1")
 		defer tracegin.End(c, span, nil)
 		//trace:end
 		c.String(http.StatusOK, "pong")
@@ -70,7 +70,7 @@ func registerPing(r gin.IRoutes) {
 // threaded through runtime.WithSpan as traceinject rewrites it.
 func listItems(ctx *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(ctx, "")
+	span := tracegin.Start(ctx, "tracegin_test.listItems")
 	defer tracegin.End(ctx, span, nil)
 	//trace:end
 	n, err := countItems(runtime.WithSpan(ctx, span), ctx.Param("owner"))
@@ -109,7 +109,7 @@ func loadAccount(c *gin.Context, id string) (err error) {
 
 func getAccount(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "tracegin_test.getAccount")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	if err := loadAccount(c, c.Param("id")); err != nil {
@@ -122,7 +122,7 @@ func getAccount(c *gin.Context) {
 // authenticate and showProfile are two annotated handlers of one chain.
 func authenticate(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "auth")
+	span := tracegin.StartNamed(c, "auth")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.Set("user", "ada")
@@ -130,7 +130,7 @@ func authenticate(c *gin.Context) {
 
 func showProfile(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "tracegin_test.showProfile")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.String(http.StatusOK, "profile of %s", c.GetString("user"))
@@ -139,7 +139,7 @@ func showProfile(c *gin.Context) {
 // timing is an annotated middleware: its span covers the rest of the chain.
 func timing(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "timing")
+	span := tracegin.StartNamed(c, "timing")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.Next()
@@ -148,7 +148,7 @@ func timing(c *gin.Context) {
 // fail answers 500 and attaches the cause to the request.
 func fail(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "tracegin_test.fail")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	_ = c.AbortWithError(http.StatusInternalServerError, errors.New("database is down"))
@@ -157,7 +157,7 @@ func fail(c *gin.Context) {
 // reject answers 400 and attaches the cause to the request.
 func reject(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "tracegin_test.reject")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	_ = c.AbortWithError(http.StatusBadRequest, errors.New("bad id"))
@@ -166,7 +166,7 @@ func reject(c *gin.Context) {
 // explode panics.
 func explode(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "tracegin_test.explode")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	panic("boom")
@@ -175,8 +175,18 @@ func explode(c *gin.Context) {
 // notify is annotated with `follows`.
 func notify(c *gin.Context) {
 	//trace:begin
-	span := tracegin.StartFollowsFrom(c, "")
+	span := tracegin.StartFollowsFrom(c, "tracegin_test.notify")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.Status(http.StatusAccepted)
+}
+
+// legacy has the shape earlier versions of traceinject injected for a Gin
+// function without a name in its directive.
+func legacy(c *gin.Context) {
+	//trace:begin
+	span := tracegin.Start(c, "")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	c.Status(http.StatusNoContent)
 }

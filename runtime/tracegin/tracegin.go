@@ -5,8 +5,10 @@
 //
 // The injected shape is
 //
-//	span := tracegin.Start(c, "")
+//	span := tracegin.Start(c, "p.F")
 //	defer tracegin.End(c, span, nil)
+//
+// or StartNamed when the directive names the operation.
 //
 // With opentracing's no-op tracer both calls do nothing and allocate nothing.
 package tracegin
@@ -28,22 +30,21 @@ import (
 // Component is the value of the component tag of every span started here.
 const Component = "gin"
 
-// Start starts the span of a Gin handler and makes c.Request carry it, so that
-// later handlers in the chain and everything the handler passes
+// Start starts the span of a Gin function and makes c.Request carry it, so
+// that later handlers in the chain and everything the function passes
 // c.Request.Context() to see it. Code given c itself as a context.Context
 // sees it too when the engine's ContextWithFallback is true; when it is
 // false, the first span started logs, once per process, how to fix that.
 //
 // If the request's context already carries a span (an earlier annotated
-// handler, or a tracing middleware), the new span is its child. Otherwise the
-// span context is extracted from the request headers and the new span is a
-// server-kind span (span.kind=server), the child of the caller's span when the
-// headers carry one. Only that first span of a request is server-kind: the
-// spans of later handlers are ordinary children of it.
-//
-// An empty operation means "<METHOD> <route template>", such as
-// "GET /user/:id" (the raw path would give every user a name of its own), or
-// "<METHOD>" alone when no route matched.
+// handler, a tracing middleware, or the handler that called this function),
+// the new span is its child, named name: the function's own name (p.F,
+// p.T.M), which tells helpers apart. Otherwise the span starts the request's
+// server span (span.kind=server), the child of the caller's span when the
+// request headers carry one; it is named
+// "<METHOD> <route template>", such as "GET /user/:id" (the raw path would
+// give every user a name of its own), or "<METHOD>" alone when no route
+// matched. An empty name means the route-template name in both cases.
 //
 // Tags: component=gin, http.method, and http.url, which is the request path
 // only: the query string, where tokens travel, is never recorded; nor are
@@ -51,41 +52,57 @@ const Component = "gin"
 //
 // Start returns the zero runtime.Span and does nothing when the global tracer
 // is opentracing's no-op tracer, or when c has no request.
-func Start(c *gin.Context, operation string) runtime.Span {
-	return start(c, operation, false)
+func Start(c *gin.Context, name string) runtime.Span {
+	return start(c, name, false, false)
 }
 
-// StartFollowsFrom is Start for a handler whose span FollowsFrom the span in
+// StartFollowsFrom is Start for a function whose span FollowsFrom the span in
 // the request's context (or, without one, the span extracted from the request
 // headers) instead of being its child.
-func StartFollowsFrom(c *gin.Context, operation string) runtime.Span {
-	return start(c, operation, true)
+func StartFollowsFrom(c *gin.Context, name string) runtime.Span {
+	return start(c, name, true, false)
 }
 
-func start(c *gin.Context, operation string, follows bool) runtime.Span {
+// StartNamed is Start for a function whose directive names its operation:
+// the span is named operation whether or not it starts the request's server
+// span.
+func StartNamed(c *gin.Context, operation string) runtime.Span {
+	return start(c, operation, false, true)
+}
+
+// StartNamedFollowsFrom is StartFollowsFrom with a named operation, as
+// StartNamed.
+func StartNamedFollowsFrom(c *gin.Context, operation string) runtime.Span {
+	return start(c, operation, true, true)
+}
+
+func start(c *gin.Context, name string, follows, named bool) runtime.Span {
 	if b := backend.Current(); b != nil {
-		return startBackend(b, c, operation, follows)
+		return startBackend(b, c, name, follows, named)
 	}
 	t := runtime.GlobalTracer()
 	if t == nil || c == nil || c.Request == nil {
 		return runtime.Span{}
 	}
 	req := c.Request
-	if operation == "" {
-		operation = defaultOperation(c)
-	}
 	ctx := req.Context()
 	var span opentracing.Span
 	if parent := opentracing.SpanFromContext(ctx); parent != nil {
-		span = t.StartSpan(operation, reference(parent.Context(), follows))
+		if name == "" {
+			name = defaultOperation(c)
+		}
+		span = t.StartSpan(name, reference(parent.Context(), follows))
 	} else {
+		if !named || name == "" {
+			name = defaultOperation(c)
+		}
 		// A missing or malformed header gives a root span: the request is
 		// served either way, and the headers are the caller's business.
 		remote, _ := t.Extract(opentracing.HTTPHeaders, opentracing.HTTPHeadersCarrier(req.Header))
 		if remote != nil && follows {
-			span = t.StartSpan(operation, opentracing.FollowsFrom(remote), ext.SpanKindRPCServer)
+			span = t.StartSpan(name, opentracing.FollowsFrom(remote), ext.SpanKindRPCServer)
 		} else {
-			span = t.StartSpan(operation, ext.RPCServerOption(remote))
+			span = t.StartSpan(name, ext.RPCServerOption(remote))
 		}
 	}
 	ext.Component.Set(span, Component)

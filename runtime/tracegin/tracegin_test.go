@@ -290,7 +290,9 @@ func TestChainOfAnnotatedHandlers(t *testing.T) {
 		t.Fatalf("body %q", w.Body)
 	}
 	first := spanNamed(t, tr, "auth")
-	second := spanNamed(t, tr, "GET /profile")
+	// A later handler in the chain runs under a span: it is named like any
+	// function, not after the route.
+	second := spanNamed(t, tr, "tracegin_test.showProfile")
 	wantChildOf(t, first, parent)
 	wantChildOf(t, second, first)
 	wantTag(t, first, string(ext.SpanKind), ext.SpanKindRPCServerEnum)
@@ -312,7 +314,7 @@ func TestAnnotatedMiddlewareCoversChain(t *testing.T) {
 	req, parent := requestFrom(t, tr, http.MethodGet, "/user/1")
 	serve(r, req)
 	mw := spanNamed(t, tr, "timing")
-	h := spanNamed(t, tr, "GET /user/:id")
+	h := spanNamed(t, tr, "tracegin_test.getUser")
 	wantChildOf(t, mw, parent)
 	wantChildOf(t, h, mw)
 	wantServerSpan(t, mw, "GET", "/user/1", http.StatusOK)
@@ -324,7 +326,7 @@ func TestAnnotatedMiddlewareCoversChain(t *testing.T) {
 	wantTag(t, mw, string(ext.HTTPStatusCode), uint16(http.StatusInternalServerError))
 	wantTag(t, mw, string(ext.Error), true)
 	// The error is logged once, by the span of the handler that attached it.
-	if got := errorLogs(spanNamed(t, tr, "GET /fail")); len(got) != 1 {
+	if got := errorLogs(spanNamed(t, tr, "tracegin_test.fail")); len(got) != 1 {
 		t.Errorf("handler error logs = %q, want one", got)
 	}
 	if got := errorLogs(mw); len(got) != 0 {
@@ -493,9 +495,9 @@ func TestStartFollowsFrom(t *testing.T) {
 
 	// From the span in the request's context.
 	serve(r, httptest.NewRequest(http.MethodPost, "/auth/notify", nil))
-	s := spanNamed(t, tr.MockTracer, "POST /auth/notify")
+	s := spanNamed(t, tr.MockTracer, "tracegin_test.notify")
 	wantChildOf(t, s, spanNamed(t, tr.MockTracer, "auth"))
-	if got := tr.refs["POST /auth/notify"]; got != opentracing.FollowsFromRef {
+	if got := tr.refs["tracegin_test.notify"]; got != opentracing.FollowsFromRef {
 		t.Errorf("reference after an annotated handler = %v, want FollowsFromRef", got)
 	}
 
@@ -584,5 +586,37 @@ func TestNoopTracer(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("Start and End allocate %v times per call under the no-op tracer, want 0", allocs)
+	}
+}
+
+// TestNamesUnderASpan: only the span that starts the request's server span
+// is named after the route; a Gin function under it keeps its own name, and
+// a name from the directive wins everywhere. Code from earlier versions
+// (an empty name) keeps the route name.
+func TestNamesUnderASpan(t *testing.T) {
+	tr := useMockTracer(t)
+	r := gin.New()
+	r.GET("/account/:id", getAccount)
+	r.GET("/both/:id", getUser, getUserNamed)
+	r.GET("/named/:id", getUserNamed, getUser)
+	r.GET("/legacy/:id", getUser, legacy)
+	for _, c := range []struct {
+		target string
+		want   []string // finished, innermost first
+	}{
+		{"/account/1", []string{"tracegin_test.loadAccount", "GET /account/:id"}},
+		{"/both/1", []string{"GET /both/:id", "users.get"}},
+		{"/named/1", []string{"users.get", "tracegin_test.getUser"}},
+		{"/legacy/1", []string{"GET /legacy/:id", "GET /legacy/:id"}},
+	} {
+		tr.Reset()
+		serve(r, httptest.NewRequest(http.MethodGet, c.target, nil))
+		var got []string
+		for _, s := range tr.FinishedSpans() {
+			got = append(got, s.OperationName)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("GET %s: spans %q, want %q", c.target, got, c.want)
+		}
 	}
 }

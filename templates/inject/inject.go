@@ -52,7 +52,8 @@ type Data struct {
 	Ctx     string // context shape: the context variable (a parameter)
 	Gin     string // gin shape: the *gin.Context parameter
 	Span    string // the span variable to declare
-	Name    string // operation name ("" in the gin shape: the route template)
+	Name    string // operation name: the directive's, or the function's default name (p.F)
+	Named   bool   // Name is the directive's: the gin shape uses it in every case
 	Follows bool
 	Tags    []Tag
 	Err     string // name of the error result, or "" when there is none

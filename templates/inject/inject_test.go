@@ -23,12 +23,18 @@ defer span.End(&err)
 		{Context, Data{Ctx: "c", Span: "s", Name: "x", Follows: true}, `c, s := runtime.StartFollowsFrom(c, "x")
 defer s.End(nil)
 `},
-		{Gin, Data{Gin: "ctx", Span: "span", Tags: []Tag{{"user", `ctx.Param("id")`}}}, `span := tracegin.Start(ctx, "")
+		{Gin, Data{Gin: "ctx", Span: "span", Name: "p.F", Tags: []Tag{{"user", `ctx.Param("id")`}}}, `span := tracegin.Start(ctx, "p.F")
 runtime.SetTag(span, "user", ctx.Param("id"))
 defer tracegin.End(ctx, span, nil)
 `},
-		{Gin, Data{Gin: "c", Span: "span", Follows: true, Err: "e"}, `span := tracegin.StartFollowsFrom(c, "")
+		{Gin, Data{Gin: "c", Span: "span", Name: "p.T.M", Follows: true, Err: "e"}, `span := tracegin.StartFollowsFrom(c, "p.T.M")
 defer tracegin.End(c, span, &e)
+`},
+		{Gin, Data{Gin: "c", Span: "span", Name: "load user", Named: true}, `span := tracegin.StartNamed(c, "load user")
+defer tracegin.End(c, span, nil)
+`},
+		{Gin, Data{Gin: "c", Span: "span", Name: "x", Named: true, Follows: true}, `span := tracegin.StartNamedFollowsFrom(c, "x")
+defer tracegin.End(c, span, nil)
 `},
 	}
 	for _, tt := range tests {

@@ -49,7 +49,7 @@ func New(catalog shoppb.CatalogClient) *gin.Engine {
 	//trace:span
 	orders.POST("", func(c *gin.Context) {
 		//trace:begin
-		span := tracegin.Start(c, "")
+		span := tracegin.Start(c, "gateway.New.func2")
 		defer tracegin.End(c, span, nil)
 		//trace:end
 		var req struct {
@@ -80,7 +80,7 @@ func New(catalog shoppb.CatalogClient) *gin.Engine {
 //trace:span
 func (h *Handler) GetProduct(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "gateway.Handler.GetProduct")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	p, err := h.catalog.GetProduct(c, &shoppb.GetProductRequest{Id: c.Param("id")})
@@ -97,7 +97,7 @@ func (h *Handler) GetProduct(c *gin.Context) {
 //trace:span tag.category=ctx.Query("category")
 func (h *Handler) ListProducts(ctx *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(ctx, "")
+	span := tracegin.Start(ctx, "gateway.Handler.ListProducts")
 	runtime.SetTag(span, "category", ctx.Query("category"))
 	defer tracegin.End(ctx, span, nil)
 	//trace:end

@@ -135,11 +135,39 @@ func TestChainOfAnnotatedHandlers(t *testing.T) {
 		t.Fatalf("response %d %q", w.Code, w.Body)
 	}
 	m := byName(tr)
-	auth, user := m["auth"], m["GET /chain/:id"]
+	// The first handler starts the server span; the one after it runs
+	// under that span and is named like any function.
+	auth, user := m["auth"], m["ginsvc.GetUser"]
 	if auth == nil || user == nil || len(tr.FinishedSpans()) != 2 {
 		t.Fatalf("spans %v", tr.FinishedSpans())
 	}
 	if auth.ParentID != parent.SpanContext.SpanID || user.ParentID != auth.SpanContext.SpanID {
 		t.Errorf("want client -> auth -> handler, got auth.parent=%d handler.parent=%d", auth.ParentID, user.ParentID)
+	}
+}
+
+// TestHelpersNamedLikeFunctions: a handler calling two annotated Gin helpers
+// gives three spans with three names; only the handler's is the route.
+func TestHelpersNamedLikeFunctions(t *testing.T) {
+	tr, parent, _, w := serve(t, "/page")
+	if w.Code != http.StatusOK || w.Body.String() != "page" {
+		t.Fatalf("response %d %q", w.Code, w.Body)
+	}
+	m := byName(tr)
+	page, header, body := m["GET /page"], m["ginsvc.writeHeader"], m["ginsvc.writeBody"]
+	if page == nil || header == nil || body == nil || len(tr.FinishedSpans()) != 3 {
+		var names []string
+		for _, s := range tr.FinishedSpans() {
+			names = append(names, s.OperationName)
+		}
+		t.Fatalf("spans %q, want GET /page, ginsvc.writeHeader, ginsvc.writeBody", names)
+	}
+	// The helpers' spans stay in the request after they return (as a chain
+	// handler's must), so the second helper's parent is the first's.
+	if page.ParentID != parent.SpanContext.SpanID || header.ParentID != page.SpanContext.SpanID || body.SpanContext.TraceID != page.SpanContext.TraceID {
+		t.Errorf("want client -> GET /page -> helpers, in one trace")
+	}
+	if header.Tag("span.kind") != nil || body.Tag("span.kind") != nil || page.Tag("span.kind") == nil {
+		t.Errorf("only the handler's span is the server span")
 	}
 }

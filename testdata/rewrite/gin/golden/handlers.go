@@ -29,7 +29,7 @@ func (s *Store) Lookup(ctx context.Context, id string) (string, error) {
 //trace:span tag.user=c.Param("id")
 func GetUser(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "ginsvc.GetUser")
 	runtime.SetTag(span, "user", c.Param("id"))
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -44,7 +44,7 @@ type Handlers struct{ store *Store }
 //trace:span
 func (h *Handlers) Lookup(ctx *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(ctx, "")
+	span := tracegin.Start(ctx, "ginsvc.Handlers.Lookup")
 	defer tracegin.End(ctx, span, nil)
 	//trace:end
 	name, err := h.store.Lookup(ctx, ctx.Param("id"))
@@ -60,7 +60,7 @@ func (h *Handlers) Lookup(ctx *gin.Context) {
 //trace:span "load user"
 func loadUser(c *gin.Context, id string) (err error) {
 	//trace:begin results="error"
-	span := tracegin.Start(c, "load user")
+	span := tracegin.StartNamed(c, "load user")
 	defer tracegin.End(c, span, &err)
 	//trace:end
 	if id == "" {
@@ -75,7 +75,7 @@ func loadUser(c *gin.Context, id string) (err error) {
 //trace:span follows
 func (h Handlers) Value(c *gin.Context) {
 	//trace:begin
-	span := tracegin.StartFollowsFrom(c, "")
+	span := tracegin.StartFollowsFrom(c, "ginsvc.Handlers.Value")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	if err := loadUser(c, c.Query("id")); err != nil {
@@ -90,7 +90,7 @@ func (h Handlers) Value(c *gin.Context) {
 //trace:span auth
 func Auth(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "auth")
+	span := tracegin.StartNamed(c, "auth")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.Set("auth", true)
@@ -113,7 +113,7 @@ func Lang(ctx context.Context) string {
 //trace:span
 func Greet(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "ginsvc.Greet")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.String(http.StatusOK, "%s %T", Lang(c), context.Context(c))
@@ -124,7 +124,7 @@ func Greet(c *gin.Context) {
 //trace:span
 func Page(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "ginsvc.Page")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	writeHeader(c)
@@ -136,7 +136,7 @@ func Page(c *gin.Context) {
 //trace:span
 func writeHeader(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "ginsvc.writeHeader")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.Header("X-Page", "1")
@@ -147,7 +147,7 @@ func writeHeader(c *gin.Context) {
 //trace:span
 func writeBody(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "ginsvc.writeBody")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.String(http.StatusOK, "page")
@@ -163,7 +163,7 @@ func registerRoutes(r *gin.Engine, h *Handlers) {
 	//trace:span tag.kind="health"
 	r.GET("/ping", func(c *gin.Context) {
 		//trace:begin
-		span := tracegin.Start(c, "")
+		span := tracegin.Start(c, "ginsvc.registerRoutes.func1")
 		runtime.SetTag(span, "kind", "health")
 		defer tracegin.End(c, span, nil)
 		//trace:end
@@ -172,7 +172,7 @@ func registerRoutes(r *gin.Engine, h *Handlers) {
 	//trace:span
 	r.GET("/boom", func(c *gin.Context) {
 		//trace:begin params="(*gin.Context)" body="oneline"
-		span := tracegin.Start(c, "")
+		span := tracegin.Start(c, "ginsvc.registerRoutes.func2")
 		defer tracegin.End(c, span, nil)
 		//trace:end
 		panic("boom")

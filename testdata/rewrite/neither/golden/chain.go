@@ -23,7 +23,7 @@ func Routes(r *gin.Engine) {
 //trace:span
 func Greet(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "neither.Greet")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.String(http.StatusOK, first(c.Request.Context(), c.Param("name")))
@@ -77,7 +77,7 @@ func Nested(ctx context.Context, r *gin.Engine) {
 	//trace:span
 	r.GET("/nested", func(c *gin.Context) {
 		//trace:begin body="oneline"
-		span := tracegin.Start(c, "")
+		span := tracegin.Start(c, "neither.Nested.func1")
 		defer tracegin.End(c, span, nil)
 		//trace:end
 		c.String(http.StatusOK, third(c.Request.Context(), "a", "b"))

@@ -80,7 +80,7 @@ func WithBackground(ctx context.Context, url string) (_ *http.Request, err error
 //trace:span
 func Handler(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "threading.Handler")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	see(c, "gin")
@@ -106,7 +106,7 @@ var Jobs = make(chan string, 2)
 //trace:span
 func Later(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "threading.Later")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	req, err := http.NewRequestWithContext(runtime.Background(span), http.MethodGet, c.Query("url"), nil)
@@ -129,7 +129,7 @@ func Later(c *gin.Context) {
 //trace:span
 func Schedule(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "threading.Schedule")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	ctx, url := c.Request.Context(), c.Query("url")

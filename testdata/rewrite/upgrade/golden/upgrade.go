@@ -19,7 +19,7 @@ func use(ctx context.Context) {}
 //trace:span
 func Handler(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "upgrade.Handler")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	use(c)
@@ -35,7 +35,7 @@ func Handler(c *gin.Context) {
 //trace:span named
 func Named(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "named")
+	span := tracegin.StartNamed(c, "named")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	use(runtime.WithSpan(context.Background(), span))
