@@ -142,7 +142,7 @@ func Run(cfg Config) (*Result, error) {
 		}
 	}
 	if cfg.Verify && !res.HasKind(Error) && len(res.Changes) > 0 {
-		if err := verify(cfg, res, u); err != nil {
+		if err := verify(cfg, res, u, listed); err != nil {
 			return nil, err
 		}
 	}
@@ -300,49 +300,105 @@ func callerRun(cp *packages.Package, overlay map[string][]byte) (*pkgRun, error)
 
 // verify type-checks the changed packages with their new contents, all
 // together, so that packages that import each other are checked against
-// each other's rewritten source; with their tests when a test file changed.
+// each other's new source; with their tests when a test file changed.
+// Every other listed package of the main modules is checked too: a
+// package of the patterns that does not build (a syntax, import or type
+// error, with or without directives) stops the write.
 //
-// When every changed file belongs to a package of the first load's import
-// graph and no test file changed, the check runs in memory against the
-// first load's types (see universe); otherwise go/packages loads the
-// changed packages with an overlay.
-func verify(cfg Config, res *Result, u *universe) error {
+// When every package to check can be checked in memory against the first
+// load's types (see universe) and no test file changed, it is; otherwise
+// go/packages loads them with an overlay.
+func verify(cfg Config, res *Result, u *universe, listed []*packages.Package) error {
 	overlay := map[string][]byte{}
 	for k, v := range cfg.Overlay {
 		overlay[k] = v
 	}
-	dirs := map[string]bool{}
+	changedFile := map[string]bool{}
 	tests := false
 	for _, c := range res.Changes {
 		overlay[c.Path] = c.New
-		dirs[filepath.Dir(c.Path)] = true
+		changedFile[filepath.Clean(c.Path)] = true
 		tests = tests || strings.HasSuffix(c.Path, "_test.go")
+	}
+	var others []string
+	for _, p := range listed {
+		if p.Module != nil && p.Module.Main && !slices.Contains(others, p.PkgPath) {
+			others = append(others, p.PkgPath)
+		}
 	}
 	var checked []*packages.Package
 	var err error
-	if paths, ok := u.packagesOf(res.Changes); ok && !tests {
+	paths, ok := u.packagesOf(res.Changes)
+	for _, path := range others {
+		if !slices.Contains(paths, path) {
+			paths = append(paths, path)
+		}
+	}
+	sort.Strings(paths)
+	if ok && !tests && u.adopt(listed, paths, overlay) {
 		checked, err = u.check(paths, overlay)
 	} else {
-		var patterns []string
-		for d := range dirs {
-			patterns = append(patterns, d)
+		patterns := paths
+		for c := range changedFile {
+			if d := filepath.Dir(c); !slices.Contains(patterns, d) {
+				patterns = append(patterns, d)
+			}
 		}
-		sort.Strings(patterns)
 		tc := &packages.Config{Mode: typedMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: overlay, Fset: token.NewFileSet(), Tests: tests}
 		checked, err = packages.Load(tc, patterns...)
 	}
 	if err != nil {
 		return err
 	}
+	rewritten := func(p *packages.Package) bool {
+		for _, names := range [][]string{p.GoFiles, p.CompiledGoFiles} {
+			for _, name := range names {
+				if changedFile[filepath.Clean(name)] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var broken []string
+	for _, p := range checked {
+		if len(p.Errors) > 0 && !rewritten(p) && !slices.Contains(broken, p.PkgPath) {
+			broken = append(broken, p.PkgPath)
+		}
+	}
+	// go list says best what is wrong with an import.
+	listErrs := map[string][]Diagnostic{}
+	for _, p := range listed {
+		le := packageErrors(p)
+		for _, q := range p.Imports {
+			if len(q.GoFiles) == 0 {
+				le = append(le, packageErrors(q)...) // a missing import
+			}
+		}
+		listErrs[p.PkgPath] = le
+	}
 	seen := map[string]bool{}
 	for _, p := range checked {
-		for _, d := range packageErrors(p) {
-			d.Msg = "rewritten code does not type-check (nothing written; please report this): " + d.Msg
+		diags := packageErrors(p)
+		if le := listErrs[p.PkgPath]; len(le) > 0 && len(diags) > 0 {
+			diags = le
+		}
+		for _, d := range diags {
+			// A rewritten package that does not type-check while
+			// the others do is the tool's fault.
+			if len(broken) == 0 && rewritten(p) {
+				d.Msg = "rewritten code does not type-check (nothing written; please report this): " + d.Msg
+			}
 			if !seen[d.String()] {
 				seen[d.String()] = true
 				res.Diagnostics = append(res.Diagnostics, d)
 			}
 		}
+	}
+	if len(broken) > 0 {
+		sort.Strings(broken)
+		res.Diagnostics = append(res.Diagnostics, Diagnostic{Kind: Error,
+			Msg: fmt.Sprintf("traceinject: nothing written: %s in the patterns do not build (fix them, or leave them out of the patterns)", strings.Join(broken, ", "))})
 	}
 	return nil
 }
