@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make e2e: run the example shop against a real Jaeger, twice (through
-# jaeger-client-go, then through the OpenTelemetry bridge and OTLP), and check
-# the traces Jaeger stores (examples/shop/e2e). Jaeger all-in-one is built
+# make e2e: run the example shop against a real Jaeger, three times (through
+# jaeger-client-go; through OpenTracing, the OpenTelemetry bridge and OTLP;
+# natively through OpenTelemetry, traceotel.Use, and OTLP), and check the
+# traces Jaeger stores (examples/shop/e2e). Jaeger all-in-one is built
 # from the Go module proxy once and cached in .cache/. Every listener is bound
 # to 127.0.0.1; everything started here is stopped on exit.
 set -euo pipefail
@@ -52,7 +53,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in $P_QUERY $P_QUERY_GRPC $P_COLLECTOR_HTTP $P_COLLECTOR_GRPC $P_OTLP_GRPC $P_OTLP_HTTP $P_ADMIN $P_SAMPLING 48080 48081 48051 48052; do
+for p in $P_QUERY $P_QUERY_GRPC $P_COLLECTOR_HTTP $P_COLLECTOR_GRPC $P_OTLP_GRPC $P_OTLP_HTTP $P_ADMIN $P_SAMPLING 48080 48081 48082 48051 48052 48053; do
 	port_free "$p" || { echo "e2e: port 127.0.0.1:$p is in use"; exit 1; }
 done
 
@@ -108,6 +109,8 @@ round() { # tracer gateway-port service-port service-suffix, then env for both p
 status=0
 round jaeger 48080 48051 "" \
 	JAEGER_ENDPOINT=http://127.0.0.1:$P_COLLECTOR_HTTP/api/traces JAEGER_REPORTER_FLUSH_INTERVAL=200ms || status=1
-round otel 48081 48052 -otel \
+round otel-bridge 48081 48052 -otel-bridge \
+	OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$P_OTLP_GRPC OTEL_BSP_SCHEDULE_DELAY=200 || status=1
+round otel 48082 48053 -otel \
 	OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$P_OTLP_GRPC OTEL_BSP_SCHEDULE_DELAY=200 || status=1
 exit $status

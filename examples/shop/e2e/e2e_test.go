@@ -10,7 +10,9 @@
 //	SHOP_E2E_QUERY    Jaeger query base URL, e.g. http://127.0.0.1:16686
 //	SHOP_E2E_GATEWAY  gateway base URL
 //	SHOP_E2E_GATEWAY_SERVICE, SHOP_E2E_CATALOG_SERVICE  reported service names
-//	SHOP_E2E_TRACER   jaeger or otel: the tracer both processes use
+//	SHOP_E2E_TRACER   jaeger, otel-bridge or otel: the tracer both processes
+//	                  use (otel records native OpenTelemetry spans, whose names
+//	                  and attributes follow OpenTelemetry's conventions)
 package e2e
 
 import (
@@ -201,6 +203,14 @@ func TestShopTracesInJaeger(t *testing.T) {
 							validate(true)))))},
 	}
 
+	pathKey := "http.url"
+	if tracer == "otel" {
+		pathKey = "url.path"
+		for i := range requests {
+			requests[i].want = native(requests[i].want)
+		}
+	}
+
 	for _, r := range requests {
 		var body io.Reader
 		if r.body != "" {
@@ -240,9 +250,9 @@ func TestShopTracesInJaeger(t *testing.T) {
 	services := map[bool]string{false: gwService, true: catService}
 	sawError := false
 	for _, r := range requests {
-		root := findRoot(traces, r.want.tags["http.url"], r.want.op)
+		root := findRoot(traces, pathKey, r.want.tags[pathKey], r.want.op)
 		if root == nil {
-			t.Errorf("%s %s: no trace whose root is %q with http.url=%s", r.method, r.path, r.want.op, r.want.tags["http.url"])
+			t.Errorf("%s %s: no trace whose root is %q with %s=%s", r.method, r.path, r.want.op, pathKey, r.want.tags[pathKey])
 			continue
 		}
 		check(t, r.method+" "+r.path, tracer, services, root, r.want)
@@ -289,10 +299,10 @@ func complete(traces []jTrace, requests []request) bool {
 	return len(traces) >= len(requests) && got >= want
 }
 
-func findRoot(traces []jTrace, path, op string) *span {
+func findRoot(traces []jTrace, pathKey, path, op string) *span {
 	for _, tr := range traces {
 		for _, root := range tree(tr) {
-			if u, _ := root.tag("http.url"); u == path && root.OperationName == op {
+			if u, _ := root.tag(pathKey); u == path && root.OperationName == op {
 				return root
 			}
 		}
@@ -322,7 +332,7 @@ func check(t *testing.T, req, tracer string, services map[bool]string, got *span
 	}
 	for k, v := range want.tags {
 		have, ok := got.tag(k)
-		if !ok && tracer == "otel" && k == "component" {
+		if !ok && tracer == "otel-bridge" && k == "component" {
 			continue
 		}
 		if !ok || have != v {
@@ -358,4 +368,37 @@ func check(t *testing.T, req, tracer string, services map[bool]string, got *span
 func hasError(s *span) bool {
 	e, _ := s.tag("error")
 	return e == "true"
+}
+
+// native returns the tree n expects, as traceotel records it: gRPC spans
+// named pkg.Service/Method without component; Gin server spans with
+// http.request.method, http.route, url.path and http.response.status_code.
+// Jaeger shows an OpenTelemetry span kind as span.kind and status Error as
+// error=true.
+func native(n *node) *node {
+	c := *n
+	switch n.tags["component"] {
+	case "gRPC":
+		c.op = strings.TrimPrefix(n.op, "/")
+		c.tags = map[string]string{}
+		for k, v := range n.tags {
+			if k != "component" {
+				c.tags[k] = v
+			}
+		}
+	case "gin":
+		_, route, _ := strings.Cut(n.op, " ")
+		c.tags = map[string]string{
+			"span.kind":                 "server",
+			"http.request.method":       n.tags["http.method"],
+			"http.route":                route,
+			"url.path":                  n.tags["http.url"],
+			"http.response.status_code": n.tags["http.status_code"],
+		}
+	}
+	c.children = nil
+	for _, k := range n.children {
+		c.children = append(c.children, native(k))
+	}
+	return &c
 }

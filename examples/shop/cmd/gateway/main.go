@@ -24,7 +24,7 @@ func main() {
 	log.SetPrefix("gateway: ")
 	listen := flag.String("listen", "127.0.0.1:8080", "HTTP listen `address`")
 	catalog := flag.String("catalog", "127.0.0.1:50051", "`address` of the Catalog gRPC service")
-	kind := flag.String("tracer", tracing.FromEnv("jaeger"), "tracer: memory, jaeger, otel or none (default $TRACER)")
+	kind := flag.String("tracer", tracing.FromEnv("jaeger"), "tracer: memory, jaeger, otel, otel-bridge or none (default $TRACER)")
 	name := flag.String("name", "shop-gateway", "service `name` reported to the tracing backend")
 	flag.Parse()
 	gin.SetMode(gin.ReleaseMode)

@@ -20,7 +20,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("service: ")
 	listen := flag.String("listen", "127.0.0.1:50051", "gRPC listen `address`")
-	kind := flag.String("tracer", tracing.FromEnv("jaeger"), "tracer: memory, jaeger, otel or none (default $TRACER)")
+	kind := flag.String("tracer", tracing.FromEnv("jaeger"), "tracer: memory, jaeger, otel, otel-bridge or none (default $TRACER)")
 	name := flag.String("name", "shop-catalog", "service `name` reported to the tracing backend")
 	flag.Parse()
 

@@ -15,9 +15,13 @@
 //	        else JAEGER_AGENT_HOST/JAEGER_AGENT_PORT for the agent). All spans
 //	        are sampled unless JAEGER_SAMPLER_TYPE says otherwise.
 //	otel    the OpenTelemetry SDK exporting over OTLP/gRPC
-//	        (OTEL_EXPORTER_OTLP_ENDPOINT, e.g. http://host:4317), reached
-//	        through go.opentelemetry.io/otel/bridge/opentracing; W3C trace
-//	        context on the wire.
+//	        (OTEL_EXPORTER_OTLP_ENDPOINT, e.g. http://host:4317), recording
+//	        native OpenTelemetry spans through traceotel.Use; W3C trace
+//	        context and baggage on the wire.
+//	otel-bridge
+//	        the same SDK and exporter reached through OpenTracing and
+//	        go.opentelemetry.io/otel/bridge/opentracing, for programs that
+//	        must stay on OpenTracing.
 //	none    opentracing's no-op tracer.
 package tracing
 
@@ -38,16 +42,22 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/traceinject/traceinject/runtime/traceotel"
 )
 
 // Kinds lists the tracer kinds New accepts.
-var Kinds = []string{"memory", "jaeger", "otel", "none"}
+var Kinds = []string{"memory", "jaeger", "otel", "otel-bridge", "none"}
 
 // Tracer is a tracer and what it takes to shut it down.
 type Tracer struct {
+	// Tracer is the OpenTracing tracer; the no-op tracer for otel.
 	opentracing.Tracer
 	// Memory holds the finished spans of a memory tracer; nil otherwise.
 	Memory *jaeger.InMemoryReporter
+	// OTel is the tracer provider and propagator of otel; nil otherwise.
+	OTel *OTel
 
 	close func(context.Context) error
 }
@@ -70,22 +80,33 @@ func New(ctx context.Context, kind, service string) (*Tracer, error) {
 		return &Tracer{Tracer: t, Memory: mem, close: closeWith(closer)}, nil
 	case "jaeger":
 		return newJaeger(service)
-	case "otel":
-		return newOTel(ctx, service)
+	case "otel", "otel-bridge":
+		return newOTel(ctx, service, kind == "otel-bridge")
 	case "none":
 		return &Tracer{Tracer: opentracing.NoopTracer{}}, nil
 	}
 	return nil, fmt.Errorf("unknown tracer %q (want one of %q)", kind, Kinds)
 }
 
-// Install builds a tracer like New and makes it opentracing's global tracer.
+// Install builds a tracer like New and makes it the one the traceinject
+// runtime records to: opentracing's global tracer, or, for otel, the
+// OpenTelemetry tracer provider given to traceotel.Use.
 func Install(ctx context.Context, kind, service string) (*Tracer, error) {
 	t, err := New(ctx, kind, service)
 	if err != nil {
 		return nil, err
 	}
 	opentracing.SetGlobalTracer(t.Tracer)
+	if t.OTel != nil {
+		traceotel.Use(t.OTel.Provider, t.OTel.Propagator)
+	}
 	return t, nil
+}
+
+// OTel is what traceotel.Use is given.
+type OTel struct {
+	Provider   trace.TracerProvider
+	Propagator propagation.TextMapPropagator
 }
 
 func newJaeger(service string) (*Tracer, error) {
@@ -109,7 +130,7 @@ func newJaeger(service string) (*Tracer, error) {
 	return &Tracer{Tracer: t, close: closeWith(closer)}, nil
 }
 
-func newOTel(ctx context.Context, service string) (*Tracer, error) {
+func newOTel(ctx context.Context, service string, bridged bool) (*Tracer, error) {
 	exp, err := otlptracegrpc.New(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("otlp exporter: %w", err)
@@ -125,6 +146,12 @@ func newOTel(ctx context.Context, service string) (*Tracer, error) {
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
 	prop := propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+	if !bridged {
+		// Code that uses the OpenTelemetry API directly joins the same traces.
+		otel.SetTracerProvider(tp)
+		otel.SetTextMapPropagator(prop)
+		return &Tracer{Tracer: opentracing.NoopTracer{}, OTel: &OTel{Provider: tp, Propagator: prop}, close: tp.Shutdown}, nil
+	}
 	bridge, wrapped := otbridge.NewTracerPair(tp.Tracer("github.com/traceinject/traceinject/examples/shop"))
 	bridge.SetTextMapPropagator(prop)
 	// Code that uses the OpenTelemetry API directly joins the same traces.
