@@ -40,8 +40,8 @@ const Component = "gin"
 // handler, a tracing middleware, or the handler that called this function),
 // the new span is its child, named name: the function's own name (p.F,
 // p.T.M), which tells helpers apart. Otherwise the span starts the request's
-// server span (span.kind=server), the child of the caller's span when the
-// request headers carry one; it is named
+// server span (span.kind=server): the child of the caller's span when the
+// request headers carry a valid one, a root otherwise; it is named
 // "<METHOD> <route template>", such as "GET /user/:id" (the raw path would
 // give every user a name of its own), or "<METHOD>" alone when no route
 // matched. An empty name means the route-template name in both cases.
@@ -98,7 +98,13 @@ func start(c *gin.Context, name string, follows, named bool) runtime.Span {
 		}
 		// A missing or malformed header gives a root span: the request is
 		// served either way, and the headers are the caller's business.
-		remote, _ := t.Extract(opentracing.HTTPHeaders, opentracing.HTTPHeadersCarrier(req.Header))
+		// Tracers return a span context with their error (mocktracer's has
+		// trace ID 0); a child of it would start a trace that the next
+		// hop rejects, splitting the request's trace in two.
+		remote, err := t.Extract(opentracing.HTTPHeaders, opentracing.HTTPHeadersCarrier(req.Header))
+		if err != nil {
+			remote = nil
+		}
 		if remote != nil && follows {
 			span = t.StartSpan(name, opentracing.FollowsFrom(remote), ext.SpanKindRPCServer)
 		} else {

@@ -164,8 +164,11 @@ func TestRootSpanWithoutHeaders(t *testing.T) {
 
 	serve(r, httptest.NewRequest(http.MethodGet, "/user/7", nil))
 	s := spanNamed(t, tr, "GET /user/:id")
-	if s.ParentID != 0 {
-		t.Errorf("ParentID = %d, want a root span", s.ParentID)
+	// A root of its own trace, not a child of the empty span context
+	// Extract returns with its error (trace ID 0, which the next hop
+	// rejects: the trace would split).
+	if s.ParentID != 0 || s.SpanContext.TraceID == 0 {
+		t.Errorf("ParentID = %d, TraceID = %d: want a root span of a new trace", s.ParentID, s.SpanContext.TraceID)
 	}
 	wantServerSpan(t, s, "GET", "/user/7", http.StatusOK)
 }
@@ -181,8 +184,8 @@ func TestMalformedHeadersGiveRootSpan(t *testing.T) {
 	if w := serve(r, req); w.Code != http.StatusOK {
 		t.Fatalf("status %d, want 200", w.Code)
 	}
-	if s := spanNamed(t, tr, "GET /user/:id"); s.ParentID != 0 {
-		t.Errorf("ParentID = %d, want a root span", s.ParentID)
+	if s := spanNamed(t, tr, "GET /user/:id"); s.ParentID != 0 || s.SpanContext.TraceID == 0 {
+		t.Errorf("ParentID = %d, TraceID = %d: want a root span of a new trace", s.ParentID, s.SpanContext.TraceID)
 	}
 }
 
