@@ -98,7 +98,7 @@ func BenchmarkContextFunction(b *testing.B) {
 
 func annotated(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "otel.annotated")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.String(http.StatusOK, c.Param("id"))

@@ -19,7 +19,8 @@ import (
 )
 
 // The Gin shape, as traceinject writes it (templates/inject/gin.tmpl), in a
-// real gin.Engine served by httptest.
+// real gin.Engine served by httptest. The name passed is the function's; the
+// span that starts the request's server span is named after the route.
 
 // handlerSaw is what the last handler saw in its request's context.
 var handlerSaw struct {
@@ -29,7 +30,7 @@ var handlerSaw struct {
 
 func user(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "")
+	span := tracegin.Start(c, "otelbehaviour.user")
 	runtime.SetTag(span, "user", c.Param("id"))
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -62,7 +63,7 @@ func lookup(ctx context.Context) {
 // audit is a later handler of the chain, under the span of the first.
 func audit(c *gin.Context) {
 	//trace:begin
-	span := tracegin.Start(c, "p.audit")
+	span := tracegin.Start(c, "otelbehaviour.audit")
 	defer tracegin.End(c, span, nil)
 	//trace:end
 	c.String(http.StatusAccepted, "audited")
@@ -201,7 +202,7 @@ func TestGinChain(t *testing.T) {
 		t.Fatalf("status %d %q", w.Code, body)
 	}
 	server := r.spanOfKind(t, "POST /audit/:id", trace.SpanKindServer)
-	child := r.spanOfKind(t, "p.audit", trace.SpanKindInternal)
+	child := r.spanOfKind(t, "otelbehaviour.audit", trace.SpanKindInternal)
 	wantParent(t, child, server.SpanContext())
 	if _, ok := attrs(child)["http.route"]; ok {
 		t.Error("the child span has http.route")
@@ -227,7 +228,7 @@ func TestGinUnderMiddlewareSpan(t *testing.T) {
 	if mw == nil {
 		t.Fatal("middleware did not run")
 	}
-	span := r.spanOfKind(t, "GET /user/:id", trace.SpanKindInternal)
+	span := r.spanOfKind(t, "otelbehaviour.user", trace.SpanKindInternal)
 	wantParent(t, span, mw.SpanContext())
 }
 
@@ -241,7 +242,7 @@ func TestGinContextFallback(t *testing.T) {
 	var saw trace.SpanContext
 	e.GET("/x", func(c *gin.Context) {
 		//trace:begin
-		span := tracegin.Start(c, "")
+		span := tracegin.Start(c, "otelbehaviour.TestGinContextFallback.func1")
 		defer tracegin.End(c, span, nil)
 		//trace:end
 		saw = trace.SpanContextFromContext(c)
@@ -249,5 +250,23 @@ func TestGinContextFallback(t *testing.T) {
 	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x", nil))
 	if span := r.span(t, "GET /x"); !saw.Equal(span.SpanContext()) {
 		t.Errorf("c as a context carries %s, want the handler's span", saw.SpanID())
+	}
+}
+
+// A name in the directive names the span whether or not it starts the
+// request's server span.
+func TestGinNamed(t *testing.T) {
+	r := record(t)
+	gin.SetMode(gin.TestMode)
+	e := gin.New()
+	e.GET("/x", func(c *gin.Context) {
+		//trace:begin
+		span := tracegin.StartNamed(c, "fetch x")
+		defer tracegin.End(c, span, nil)
+		//trace:end
+	})
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x", nil))
+	if s := r.spanOfKind(t, "fetch x", trace.SpanKindServer); attrs(s)["http.route"].AsString() != "/x" {
+		t.Errorf("http.route %v", attrs(s)["http.route"])
 	}
 }
