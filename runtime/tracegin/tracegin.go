@@ -11,6 +11,9 @@
 // or StartNamed when the directive names the operation.
 //
 // With opentracing's no-op tracer both calls do nothing and allocate nothing.
+// After traceotel.Use (package runtime/traceotel) the spans are OpenTelemetry
+// spans following its semantic conventions (see that package), and the
+// caller's span context is extracted through the propagator given to Use.
 package tracegin
 
 import (

@@ -22,6 +22,13 @@
 // (one a server interceptor started), else a root span. Client spans are not
 // added to the context the call goes on with; their span context is in its
 // outgoing metadata.
+//
+// After traceotel.Use (package runtime/traceotel) the spans are OpenTelemetry
+// spans following its semantic conventions instead: named "pkg.Service/Method",
+// with rpc.system, rpc.service, rpc.method and rpc.grpc.status_code, and
+// status Error with the status message for the codes in the error set. The
+// span context travels through the propagator given to Use. Clients and
+// servers given WithTracer keep recording to that OpenTracing tracer.
 package tracegrpc
 
 import (

@@ -13,6 +13,10 @@
 // http.NewRequestWithContext with the function's span, so the client span
 // joins the function's trace without further changes.
 //
+// After traceotel.Use (package runtime/traceotel) the client spans are
+// OpenTelemetry spans following its semantic conventions (see that package),
+// injected through the propagator given to Use.
+//
 // It is part of the traceinject runtime and imports neither Gin nor gRPC.
 package tracehttp
 
