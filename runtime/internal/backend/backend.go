@@ -54,7 +54,8 @@ type Backend interface {
 	// caller's trace through the request headers; route is the matched
 	// route template ("" when none matched).
 	StartHTTPServer(r *http.Request, name, route string, follows bool) (context.Context, any)
-	// EndHTTPServer records the response status of a server span.
+	// EndHTTPServer records the response status on the span of a Gin
+	// function (the server span, or a span under it).
 	EndHTTPServer(span any, status int)
 	// StartHTTPClient starts the client span of r (method normalised), a child of
 	// the span in r's context; url is r's URL without secrets.
