@@ -201,7 +201,9 @@ func TestDirectiveEditUpdatesInPlace(t *testing.T) {
 
 // TestGoldenBuildsAndBehaves vets every golden package and runs its
 // behaviour tests (instrumented code against mocktracer), with one go
-// command each for all cases.
+// command each for all cases. Every case has a differential test
+// (differential_test.go, internal/difftest): its observations must be the
+// same with the no-op tracer and with a recording tracer.
 func TestGoldenBuildsAndBehaves(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the golden packages")
@@ -210,6 +212,10 @@ func TestGoldenBuildsAndBehaves(t *testing.T) {
 	var pkgs []string
 	for _, c := range cases {
 		pkgs = append(pkgs, "./testdata/rewrite/"+c+"/golden")
+		b, err := os.ReadFile(filepath.Join(root, "testdata", "rewrite", c, "golden", "differential_test.go"))
+		if err != nil || !bytes.Contains(b, []byte("difftest.Same(")) {
+			t.Errorf("%s: golden/differential_test.go must observe the case with difftest.Same (no-op and recording tracer)", c)
+		}
 	}
 	for _, args := range [][]string{
 		append([]string{"vet"}, pkgs...),
