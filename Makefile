@@ -3,7 +3,7 @@
 GO ?= go
 BENCH_COUNT ?= 10
 
-.PHONY: all build test check regenerate bench demo e2e
+.PHONY: all build test check crashtest regenerate bench demo e2e
 
 all: build test
 
@@ -23,7 +23,8 @@ regenerate:
 	$(GO) test ./cmd/protoc-gen-go-trace/internal/gentrace -run Golden -update
 
 # check fails when regenerating changes anything, when gofmt -s would change a
-# file, or when vet or the race-enabled tests fail.
+# file, when vet or the race-enabled tests fail, or when a rewrite killed in
+# its write phase leaves a tree that the next run cannot make whole.
 check: regenerate
 	@status=$$(git status --porcelain); if [ -n "$$status" ]; then \
 		echo "regenerating changed the tree:"; echo "$$status"; git --no-pager diff --stat; exit 1; fi
@@ -31,6 +32,13 @@ check: regenerate
 		echo "gofmt -s would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -race ./...
+	$(MAKE) crashtest
+
+# crashtest kills traceinject with SIGKILL at 50 random points of its write
+# phase on a generated module of 300 files and checks what the next run
+# makes of the tree (internal/crashtest).
+crashtest:
+	$(GO) run ./internal/crashtest -kills 50
 
 # bench runs every benchmark BENCH_COUNT times and summarises with benchstat;
 # BENCHMARKS.md shows the numbers and how each was produced.

@@ -44,9 +44,8 @@ const journalName = ".traceinject-journal"
 // to a target: .NAME.go.traceinject-RANDOM-new and -old.
 const tempInfix = ".traceinject-"
 
-// writeDelayEnv names a test hook: a duration slept before each temporary
-// file is written and before each rename, so that a crash test can kill
-// the command in the middle of the write phase.
+// writeDelayEnv names a test hook: a duration slept before each rename, so
+// that a crash test can kill the command in the middle of the renames.
 const writeDelayEnv = "TRACEINJECT_TEST_WRITE_DELAY"
 
 // fsys is the part of the file system the write protocol changes, so that
@@ -176,7 +175,6 @@ func (w *writer) write(changes []FileChange) error {
 		removeStrays(dir, targets)
 	}
 	for _, t := range targets {
-		w.sleep()
 		if err := w.fs.CreateFile(t.entry.Tmp, t.change.New, t.mode); err != nil {
 			return fail(&WriteError{Files: []FileError{{t.change.Path, fmt.Sprintf("cannot write the new content: %v; nothing written", err)}}})
 		}
