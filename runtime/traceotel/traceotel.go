@@ -23,12 +23,13 @@
 //     DeadlineExceeded, Unimplemented, Internal, Unavailable and DataLoss for
 //     servers) set the status to Error with the status message.
 //   - The Gin span that starts a request's server span is named
-//     "METHOD /route/:template" (kind server) with http.request.method,
+//     "METHOD /route/:template" unless the directive names it (kind server),
+//     with http.request.method,
 //     http.route, url.path (never the query), url.scheme and
 //     http.response.status_code; a status of 500 or more, or a panic, sets
 //     the status to Error. Gin spans under an existing span are internal
-//     spans with the same status handling; c.Errors are recorded as events
-//     without failing the span.
+//     spans named like functions (p.F, p.T.M) with the same status handling;
+//     c.Errors are recorded as events without failing the span.
 //   - Outgoing requests through runtime/tracehttp get client spans named
 //     after the method, with http.request.method, url.full (without user
 //     information, query or fragment), server.address, server.port and
