@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/rogpeppe/go-internal/diff"
+
+	"github.com/traceinject/traceinject/internal/policy"
 )
 
 // Action is what the traceinject command does with a Result.
@@ -34,7 +36,22 @@ const (
 // warnings go to stderr as file:line:col: message, with file names relative
 // to the current directory when they are inside it.
 func Execute(action Action, remove bool, patterns []string, stdout, stderr io.Writer) int {
-	cfg := Config{Patterns: patterns, Verify: action == ActionWrite}
+	return ExecuteOptions(action, remove, Options{}, patterns, stdout, stderr)
+}
+
+// Options are the command's flags besides the action: the policy
+// (-require, -annotate) and the output format.
+type Options struct {
+	Require  policy.Kinds
+	Annotate bool // -annotate: the action applies to the //trace:span lines the policy asks for
+	Format   Format
+}
+
+// ExecuteOptions is Execute with Options. Policy findings make -check exit
+// 1; -annotate prints the findings it cannot annotate (gRPC, empty
+// ignores, a literal that shares its statement) and exits 0.
+func ExecuteOptions(action Action, remove bool, opts Options, patterns []string, stdout, stderr io.Writer) int {
+	cfg := Config{Patterns: patterns, Verify: action == ActionWrite && !opts.Annotate, Require: opts.Require, Annotate: opts.Annotate}
 	if remove {
 		cfg.Mode = Remove
 	}
@@ -69,6 +86,17 @@ func Execute(action Action, remove bool, patterns []string, stdout, stderr io.Wr
 		return path
 	}
 	status := ExitOK
+	var reports []Report
+	for _, f := range res.Findings {
+		if opts.Annotate && f.Insert != nil {
+			continue
+		}
+		if action == ActionCheck {
+			status = max(status, ExitProblem)
+		}
+		f.Pos.Filename = rel(f.Pos.Filename)
+		reports = append(reports, findingReport(f))
+	}
 	for _, d := range res.Diagnostics {
 		show := true
 		switch d.Kind {
@@ -91,9 +119,10 @@ func Execute(action Action, remove bool, patterns []string, stdout, stderr io.Wr
 		}
 		if show {
 			d.Pos.Filename = rel(d.Pos.Filename)
-			fmt.Fprintln(stderr, d)
+			reports = append(reports, diagnosticReport(d))
 		}
 	}
+	printReports(reports, opts.Format, stdout, stderr)
 	if status == ExitError {
 		return status
 	}

@@ -42,11 +42,7 @@ func load(cfg Config, overlay map[string][]byte) (pkgs, listed []*packages.Packa
 	}
 	var paths []string
 	seen := map[string]bool{}
-	// "trace:span" also finds "// trace:span", which gets a diagnostic.
-	needles := [][]byte{[]byte(tracePrefix), []byte(spanPrefix[2:]), []byte(ignorePrefix[2:])}
-	if cfg.Mode == Remove {
-		needles = append(needles, []byte(strconv.Quote(inject.RuntimePath)))
-	}
+	needles := directiveNeedles(cfg)
 	for _, p := range all {
 		if len(p.GoFiles) == 0 && len(p.Errors) > 0 {
 			diags = append(diags, packageErrors(p)...)
@@ -58,7 +54,8 @@ func load(cfg Config, overlay map[string][]byte) (pkgs, listed []*packages.Packa
 			continue
 		}
 		listed = append(listed, p)
-		if seen[p.PkgPath] || !mentions(p.GoFiles, overlay, needles) {
+		// The policy (-require, -annotate) reads every package's types.
+		if seen[p.PkgPath] || !cfg.policy() && !mentions(p.GoFiles, overlay, needles) {
 			continue
 		}
 		seen[p.PkgPath] = true
@@ -69,6 +66,16 @@ func load(cfg Config, overlay map[string][]byte) (pkgs, listed []*packages.Packa
 	}
 	pkgs, err = loadTyped(cfg, overlay, paths)
 	return pkgs, listed, diags, err
+}
+
+// directiveNeedles are the bytes that make a package worth type-checking.
+func directiveNeedles(cfg Config) [][]byte {
+	// "trace:span" also finds "// trace:span", which gets a diagnostic.
+	needles := [][]byte{[]byte(tracePrefix), []byte(spanPrefix[2:]), []byte(ignorePrefix[2:])}
+	if cfg.Mode == Remove {
+		needles = append(needles, []byte(strconv.Quote(inject.RuntimePath)))
+	}
+	return needles
 }
 
 func loadTyped(cfg Config, overlay map[string][]byte, paths []string) ([]*packages.Package, error) {

@@ -103,6 +103,8 @@ import (
 	"fmt"
 	"go/token"
 	"sort"
+
+	"github.com/traceinject/traceinject/internal/policy"
 )
 
 // Mode selects what Run computes.
@@ -127,6 +129,12 @@ type Config struct {
 	// new contents, and turns any error into a diagnostic, so that a
 	// rewrite that would not build is never written.
 	Verify bool
+	// Require is the tracing policy -check -require reports (see
+	// internal/policy); it makes the run type-check every listed package.
+	Require policy.Kinds
+	// Annotate makes Run compute only the //trace:span lines the policy
+	// asks for (-annotate): Changes insert them and nothing else.
+	Annotate bool
 }
 
 // Kind classifies a diagnostic.
@@ -169,6 +177,9 @@ type FileChange struct {
 type Result struct {
 	Changes     []FileChange // sorted by path
 	Diagnostics []Diagnostic // sorted by position
+	// Findings are what the policy (Config.Require) reports, sorted by
+	// position.
+	Findings []policy.Finding
 
 	roots      []string // directories of the main modules: Write writes nowhere else
 	journalDir string   // where Write keeps its journal

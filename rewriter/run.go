@@ -27,6 +27,12 @@ func Run(cfg Config) (*Result, error) {
 	}
 	res.Diagnostics = append(res.Diagnostics, diags...)
 	res.roots = moduleRoots(listed)
+	if cfg.policy() {
+		if pkgs = applyPolicy(cfg, pkgs, res); cfg.Annotate {
+			res.sort()
+			return res, nil
+		}
+	}
 	if cfg.Mode != Remove {
 		res.Diagnostics = append(res.Diagnostics, testFileDirectives(listed, cfg.Overlay)...)
 	}
