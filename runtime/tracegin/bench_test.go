@@ -64,6 +64,14 @@ var engines = []struct {
 		r.GET("/user/:id", getUser)
 		return r
 	}},
+	// With ContextWithFallback, Start checks on every request that code
+	// given c sees the span (without it, only until it has logged once).
+	{"annotated-fallback", func(opentracing.Tracer) *gin.Engine {
+		r := gin.New()
+		r.ContextWithFallback = true
+		r.GET("/user/:id", getUser)
+		return r
+	}},
 	{"contrib", func(tr opentracing.Tracer) *gin.Engine {
 		r := gin.New()
 		r.Use(contribMiddleware(tr))
