@@ -15,16 +15,21 @@ tar -C "$root" --exclude=./.git --exclude=./.cache --exclude=./bin -cf - . | tar
 
 section() { printf '\n== %s\n\n' "$*"; }
 
-if [ -d cmd/traceinject ] && go build -o "$tmp/bin/traceinject" ./cmd/traceinject 2>"$tmp/build.log"; then
-	cd "$tmp/src"
+# The example is a module of its own (examples/go.mod) whose replace directives
+# point at the runtime in this checkout, so the copy keeps the whole tree.
+section "go build ./cmd/traceinject   (module downloads are shown as they happen)"
+if [ -d cmd/traceinject ] && go build -o "$tmp/bin/traceinject" ./cmd/traceinject 2> >(tee "$tmp/build.log" >&2); then
+	cd "$tmp/src/examples"
+	# go prints a "go: downloading" line per module it fetches (first run only).
+	go list -deps ./shop/... >/dev/null
 	# Start from the annotated, uninstrumented source, so the diff shows everything
 	# traceinject adds (context parameters it added once stay: they are ordinary code).
-	"$tmp/bin/traceinject" -remove ./examples/shop/... ||
+	"$tmp/bin/traceinject" -remove ./shop/... ||
 		echo "(traceinject -remove failed; showing the diff against the committed code)"
-	section "traceinject -d ./examples/shop/...   (what the tool changes)"
-	if "$tmp/bin/traceinject" -d ./examples/shop/...; then
-		section "traceinject ./examples/shop/...      (rewriting in place)"
-		"$tmp/bin/traceinject" ./examples/shop/... && echo "done."
+	section "traceinject -d ./shop/...   (what the tool changes)"
+	if "$tmp/bin/traceinject" -d ./shop/...; then
+		section "traceinject ./shop/...      (rewriting in place)"
+		"$tmp/bin/traceinject" ./shop/... && echo "done."
 	else
 		# Writes are all-or-nothing: the copy is still the committed code.
 		echo
@@ -32,11 +37,10 @@ if [ -d cmd/traceinject ] && go build -o "$tmp/bin/traceinject" ./cmd/traceinjec
 	fi
 else
 	section "traceinject is not available"
-	if [ -s "$tmp/build.log" ]; then sed 's/^/  /' "$tmp/build.log"; fi
 	echo "cmd/traceinject does not build in this checkout yet: skipping the rewrite and"
 	echo "running the demo on the committed code as it is."
-	cd "$tmp/src"
+	cd "$tmp/src/examples"
 fi
 
-section "go run ./examples/shop/cmd/demo"
-go run ./examples/shop/cmd/demo
+section "go run ./shop/cmd/demo   (in examples/)"
+go run ./shop/cmd/demo

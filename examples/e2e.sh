@@ -62,8 +62,8 @@ wait_http() { # url what
 	echo "e2e: $2 did not come up at $1"; return 1
 }
 
-go build -o "$tmp/service" ./examples/shop/cmd/service
-go build -o "$tmp/gateway" ./examples/shop/cmd/gateway
+(cd examples && go build -o "$tmp/service" ./shop/cmd/service)
+(cd examples && go build -o "$tmp/gateway" ./shop/cmd/gateway)
 
 SPAN_STORAGE_TYPE=memory OTEL_TRACES_EXPORTER=none "$jaeger" \
 	--query.http-server.host-port=127.0.0.1:$P_QUERY \
@@ -100,10 +100,10 @@ round() { # tracer gateway-port service-port service-suffix, then env for both p
 	pids+=($!)
 	wait_http "http://127.0.0.1:$gport/healthz" "gateway ($tracer)"
 	echo "e2e: round $tracer"
-	SHOP_E2E_QUERY=http://127.0.0.1:$P_QUERY SHOP_E2E_GATEWAY=http://127.0.0.1:$gport \
+	(cd examples && SHOP_E2E_QUERY=http://127.0.0.1:$P_QUERY SHOP_E2E_GATEWAY=http://127.0.0.1:$gport \
 		SHOP_E2E_GATEWAY_SERVICE=shop-gateway$suffix SHOP_E2E_CATALOG_SERVICE=shop-catalog$suffix \
 		SHOP_E2E_TRACER=$tracer \
-		go test -tags e2e -count=1 -v ./examples/shop/e2e
+		go test -tags e2e -count=1 -v ./shop/e2e)
 }
 
 status=0

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/traceinject/traceinject/internal/testexec"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/rewrite")
@@ -221,7 +222,7 @@ func TestGoldenBuildsAndBehaves(t *testing.T) {
 		append([]string{"vet"}, pkgs...),
 		append([]string{"test", "-count=1"}, pkgs...),
 	} {
-		cmd := exec.Command("go", args...)
+		cmd := testexec.Command(t, "go", args...)
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("go %s: %v\n%s", args[0], err, out)

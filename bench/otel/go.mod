@@ -6,6 +6,9 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/opentracing/opentracing-go v1.2.0
 	github.com/traceinject/traceinject v0.0.0-00010101000000-000000000000
+	github.com/traceinject/traceinject/runtime v0.0.0-00010101000000-000000000000
+	github.com/traceinject/traceinject/runtime/tracegin v0.0.0-00010101000000-000000000000
+	github.com/traceinject/traceinject/runtime/traceotel v0.0.0-00010101000000-000000000000
 	go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin v0.65.0
 	go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc v0.72.0
 	go.opentelemetry.io/contrib/propagators/jaeger v1.47.0
@@ -42,6 +45,7 @@ require (
 	github.com/pelletier/go-toml/v2 v2.2.4 // indirect
 	github.com/quic-go/qpack v0.6.0 // indirect
 	github.com/quic-go/quic-go v0.59.0 // indirect
+	github.com/traceinject/traceinject/runtime/tracegrpc v0.0.0-00010101000000-000000000000 // indirect
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
 	github.com/ugorji/go/codec v1.3.1 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
@@ -56,4 +60,10 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-replace github.com/traceinject/traceinject => ../..
+replace (
+	github.com/traceinject/traceinject => ../..
+	github.com/traceinject/traceinject/runtime => ../../runtime
+	github.com/traceinject/traceinject/runtime/tracegin => ../../runtime/tracegin
+	github.com/traceinject/traceinject/runtime/tracegrpc => ../../runtime/tracegrpc
+	github.com/traceinject/traceinject/runtime/traceotel => ../../runtime/traceotel
+)

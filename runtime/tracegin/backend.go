@@ -65,7 +65,7 @@ func recordGinErrors(c *gin.Context, s backend.Span) {
 	if len(c.Errors) == 0 {
 		return
 	}
-	v, _ := c.Get(loggedErrorsKey{})
+	v, _ := c.Get(loggedErrorsKey)
 	logged, _ := v.(int)
 	if logged >= len(c.Errors) {
 		return
@@ -73,5 +73,5 @@ func recordGinErrors(c *gin.Context, s backend.Span) {
 	for _, e := range c.Errors[logged:] {
 		s.B.RecordError(s.V, e.Err)
 	}
-	c.Set(loggedErrorsKey{}, len(c.Errors))
+	c.Set(loggedErrorsKey, len(c.Errors))
 }

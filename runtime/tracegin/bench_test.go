@@ -105,7 +105,8 @@ func BenchmarkGinRequest(b *testing.B) {
 
 				b.ReportAllocs()
 				i := 0
-				for b.Loop() {
+				b.ResetTimer()
+				for range b.N {
 					w := httptest.NewRecorder()
 					engine.ServeHTTP(w, req)
 					if w.Code != http.StatusOK {

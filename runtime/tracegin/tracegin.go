@@ -132,7 +132,7 @@ var unreachableLogged atomic.Bool
 // given the *gin.Context itself as a context.Context. traceinject passes c on
 // unchanged (callees may type-assert it), so the span reaches such code only
 // through gin's fallback from c.Value to c.Request.Context().
-const unreachableMessage = "tracegin: spans do not reach code given a *gin.Context as its context.Context, because gin.Engine.ContextWithFallback is false: set it to true (gin v1.8.0 or later), or pass c.Request.Context() (logged once)"
+const unreachableMessage = "tracegin: spans do not reach code given a *gin.Context as its context.Context, because gin.Engine.ContextWithFallback is false: set it to true (gin v1.8.1 or later), or pass c.Request.Context() (logged once)"
 
 func reference(parent opentracing.SpanContext, follows bool) opentracing.StartSpanOption {
 	if follows {
@@ -197,14 +197,15 @@ func End(c *gin.Context, s runtime.Span, errp *error) {
 
 // loggedErrorsKey keys, in c.Keys, how many of c.Errors a span has logged
 // already, so that each error is logged once per request rather than again by
-// every later handler's span.
-type loggedErrorsKey struct{}
+// every later handler's span. It is a string, namespaced by the import path,
+// because c.Keys is keyed by string up to gin v1.10 (and by any from v1.11).
+const loggedErrorsKey = "github.com/traceinject/traceinject/runtime/tracegin.loggedErrors"
 
 func logGinErrors(c *gin.Context, span opentracing.Span) {
 	if len(c.Errors) == 0 {
 		return
 	}
-	v, _ := c.Get(loggedErrorsKey{})
+	v, _ := c.Get(loggedErrorsKey)
 	logged, _ := v.(int)
 	if logged >= len(c.Errors) {
 		return
@@ -212,5 +213,5 @@ func logGinErrors(c *gin.Context, span opentracing.Span) {
 	for _, e := range c.Errors[logged:] {
 		span.LogFields(log.Event("error"), log.Error(e.Err))
 	}
-	c.Set(loggedErrorsKey{}, len(c.Errors))
+	c.Set(loggedErrorsKey, len(c.Errors))
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +21,8 @@ import (
 	"google.golang.org/protobuf/types/pluginpb"
 
 	"github.com/traceinject/traceinject/cmd/protoc-gen-go-trace/internal/gentrace"
+
+	"github.com/traceinject/traceinject/internal/testexec"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated files under testdata/proto")
@@ -131,7 +132,7 @@ func TestGolden(t *testing.T) {
 // TestGoldenBuild builds and vets every generated package under
 // testdata/proto, all three plugins' output together, in one go command.
 func TestGoldenBuild(t *testing.T) {
-	cmd := exec.Command("go", "vet", "./testdata/proto/...")
+	cmd := testexec.Command(t, "go", "vet", "./testdata/proto/...")
 	cmd.Dir = moduleRoot
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go vet ./testdata/proto/...: %v\n%s", err, out)
@@ -193,7 +194,7 @@ func runBinary(t *testing.T, plugin string, req *pluginpb.CodeGeneratorRequest) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(plugin)
+	cmd := testexec.Command(t, plugin)
 	cmd.Stdin = bytes.NewReader(in)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
@@ -227,7 +228,7 @@ func goGRPCPlugin(t *testing.T) string {
 			return
 		}
 		goGRPC.path = filepath.Join(dir, "protoc-gen-go-grpc")
-		cmd := exec.Command("go", "build", "-o", goGRPC.path, "google.golang.org/grpc/cmd/protoc-gen-go-grpc")
+		cmd := testexec.Command(t, "go", "build", "-o", goGRPC.path, "google.golang.org/grpc/cmd/protoc-gen-go-grpc")
 		cmd.Dir = moduleRoot
 		goGRPC.out, goGRPC.err = cmd.CombinedOutput()
 	})

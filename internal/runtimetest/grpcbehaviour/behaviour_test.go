@@ -1,4 +1,4 @@
-package tracegrpc_test
+package grpcbehaviour_test
 
 import (
 	"context"
