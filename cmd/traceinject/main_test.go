@@ -15,12 +15,19 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/mod/modfile"
+	"golang.org/x/tools/go/analysis/unitchecker"
+
+	"github.com/traceinject/traceinject/analyzer"
 )
 
 // TestMain makes this test binary double as the traceinject command inside
 // scripts, so the command is built once, with the tests.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"traceinject": main})
+	testscript.Main(m, map[string]func(){
+		"traceinject": main,
+		// cmd/traceinject-vet's main: go vet runs it as -vettool=$VETTOOL.
+		"traceinject-vet": func() { unitchecker.Main(analyzer.Analyzer) },
+	})
 }
 
 func TestScripts(t *testing.T) {
@@ -54,6 +61,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GOFLAGS", "-mod=mod")
 			env.Setenv("GOPROXY", "off")
 			env.Setenv("GOTOOLCHAIN", "local")
+			if vet, err := exec.LookPath("traceinject-vet"); err == nil {
+				env.Setenv("VETTOOL", vet)
+			}
 			if _, err := os.Stat(filepath.Join(env.WorkDir, "go.mod")); err == nil {
 				return nil
 			}

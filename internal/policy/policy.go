@@ -85,6 +85,7 @@ const (
 
 // Finding is one thing the policy requires and the code lacks.
 type Finding struct {
+	At       token.Pos // Pos in the package's FileSet
 	Pos      token.Position
 	Kind     string // KindGin, KindGRPC, KindCtx or KindIgnore
 	Message  string
@@ -140,7 +141,7 @@ type funcDecl struct {
 
 // handler is a registered Gin handler, deduplicated by its function.
 type handler struct {
-	decl   *funcDecl   // a declared function
+	decl   *funcDecl    // a declared function
 	lit    *ast.FuncLit // or a literal
 	litPkg *Package
 	litAt  *ast.File
@@ -220,7 +221,7 @@ func (c *Checker) Check(pkgs []*Package) []Finding {
 					}
 					name := funcName(x.fn)
 					out = append(out, Finding{
-						Pos: p.Fset.Position(fd.Pos()), Kind: KindCtx, Function: name, Obj: x.fn,
+						At: fd.Pos(), Pos: p.Fset.Position(fd.Pos()), Kind: KindCtx, Function: name, Obj: x.fn,
 						Message: fmt.Sprintf("%s has a context.Context parameter and no //trace:span or //trace:ignore", name),
 						Insert:  declInsertion(p, fd),
 					})
@@ -275,7 +276,7 @@ func emptyIgnores(p *Package, f *ast.File) []Finding {
 	for _, cg := range f.Comments {
 		for _, c := range cg.List {
 			if reason, ok := directive(c.Text); ok && reason == "" {
-				out = append(out, Finding{Pos: p.Fset.Position(c.Pos()), Kind: KindIgnore,
+				out = append(out, Finding{At: c.Pos(), Pos: p.Fset.Position(c.Pos()), Kind: KindIgnore,
 					Message: "//trace:ignore needs a reason under -require (//trace:ignore REASON)"})
 			}
 		}
@@ -549,7 +550,7 @@ func (c *Checker) gin(pkgs []*Package, lookup func(*types.Func) *funcDecl) []Fin
 			}
 			name := litName(h.litPkg, h.outer, h.lit)
 			out = append(out, Finding{
-				Pos: h.litPkg.Fset.Position(h.lit.Pos()), Kind: KindGin, Function: name, Route: route,
+				At: h.lit.Pos(), Pos: h.litPkg.Fset.Position(h.lit.Pos()), Kind: KindGin, Function: name, Route: route,
 				Message: fmt.Sprintf("handler %s (%s) has no //trace:span or //trace:ignore", name, route),
 				Insert:  litInsertion(h.litPkg, h.litAt, h.outer, h.lit),
 			})
@@ -559,12 +560,12 @@ func (c *Checker) gin(pkgs []*Package, lookup func(*types.Func) *funcDecl) []Fin
 			}
 			name := funcName(h.decl.fn)
 			f := Finding{
-				Pos: h.decl.pkg.Fset.Position(h.decl.decl.Pos()), Kind: KindGin, Function: name, Route: route, Obj: h.decl.fn,
+				At: h.decl.decl.Pos(), Pos: h.decl.pkg.Fset.Position(h.decl.decl.Pos()), Kind: KindGin, Function: name, Route: route, Obj: h.decl.fn,
 				Message: fmt.Sprintf("handler %s (%s) has no //trace:span or //trace:ignore", name, route),
 				Insert:  declInsertion(h.decl.pkg, h.decl.decl),
 			}
 			if c.ReportAtUse && h.decl.pkg != h.usePkg {
-				f.Pos, f.Insert = h.usePkg.Fset.Position(h.use), nil
+				f.At, f.Pos, f.Insert = h.use, h.usePkg.Fset.Position(h.use), nil
 			}
 			out = append(out, f)
 		case h.fn != nil:
@@ -577,7 +578,7 @@ func (c *Checker) gin(pkgs []*Package, lookup func(*types.Func) *funcDecl) []Fin
 			}
 			name := funcName(h.fn)
 			out = append(out, Finding{
-				Pos: h.usePkg.Fset.Position(h.use), Kind: KindGin, Function: name, Route: route, Obj: h.fn,
+				At: h.use, Pos: h.usePkg.Fset.Position(h.use), Kind: KindGin, Function: name, Route: route, Obj: h.fn,
 				Message: fmt.Sprintf("handler %s (%s) has no //trace:span or //trace:ignore", name, route),
 			})
 		}
@@ -873,7 +874,7 @@ func grpcCalls(p *Package) []Finding {
 				if svc, ok := strings.CutPrefix(name, "New"); ok && strings.HasSuffix(svc, "Client") && !strings.HasPrefix(svc, "Traced") {
 					traced := "NewTraced" + svc
 					if scope.Lookup(traced) != nil {
-						out = append(out, Finding{Pos: p.Fset.Position(call.Pos()), Kind: KindGRPC, Function: caller,
+						out = append(out, Finding{At: call.Pos(), Pos: p.Fset.Position(call.Pos()), Kind: KindGRPC, Function: caller,
 							Message: fmt.Sprintf("gRPC client created with %s.%s: use %s.%s", pkgName, name, pkgName, traced)})
 					}
 				}
@@ -881,7 +882,7 @@ func grpcCalls(p *Package) []Finding {
 					traced := "NewTraced" + svc
 					tfn, _ := scope.Lookup(traced).(*types.Func)
 					if tfn != nil && !r.madeBy(call.Args[1], tfn, 0) {
-						out = append(out, Finding{Pos: p.Fset.Position(call.Pos()), Kind: KindGRPC, Function: caller,
+						out = append(out, Finding{At: call.Pos(), Pos: p.Fset.Position(call.Pos()), Kind: KindGRPC, Function: caller,
 							Message: fmt.Sprintf("gRPC server registered with %s.%s without %s.%s", pkgName, name, pkgName, traced)})
 					}
 				}
@@ -977,7 +978,7 @@ func grpcFiles(p *Package) []Finding {
 		for _, svc := range byStem[stem] {
 			s := strings.TrimSuffix(svc.iface.Name.Name, "Server")
 			if tf == nil {
-				out = append(out, Finding{Pos: p.Fset.Position(svc.iface.Pos()), Kind: KindGRPC,
+				out = append(out, Finding{At: svc.iface.Pos(), Pos: p.Fset.Position(svc.iface.Pos()), Kind: KindGRPC,
 					Message: fmt.Sprintf("service %s has no %s (run protoc with --go-trace_out)", s, traceName)})
 				continue
 			}
@@ -997,13 +998,13 @@ func grpcFiles(p *Package) []Finding {
 				}
 			}
 			if !hasCtor {
-				out = append(out, Finding{Pos: p.Fset.Position(svc.iface.Pos()), Kind: KindGRPC,
+				out = append(out, Finding{At: svc.iface.Pos(), Pos: p.Fset.Position(svc.iface.Pos()), Kind: KindGRPC,
 					Message: fmt.Sprintf("service %s is missing from %s (regenerate it with protoc-gen-go-trace)", s, traceName)})
 				continue
 			}
 			for _, m := range svc.methods {
 				if !traced[m.Names[0].Name] {
-					out = append(out, Finding{Pos: p.Fset.Position(m.Pos()), Kind: KindGRPC,
+					out = append(out, Finding{At: m.Pos(), Pos: p.Fset.Position(m.Pos()), Kind: KindGRPC,
 						Message: fmt.Sprintf("method %s.%s is missing from %s (regenerate it with protoc-gen-go-trace)", s, m.Names[0].Name, traceName)})
 				}
 			}

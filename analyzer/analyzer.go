@@ -1,0 +1,179 @@
+// Package analyzer is traceinject's tracing policy as a
+// golang.org/x/tools/go/analysis analyzer: the diagnostics of
+// traceinject -check -require=KINDS, with suggested fixes that insert the
+// //trace:span directive. It runs under go vet through
+// cmd/traceinject-vet (go vet -vettool=$(which traceinject-vet)), and in
+// golangci-lint v2 as a module plugin (package analyzer/golangci).
+//
+// An analyzer sees one package at a time, so it differs from the command
+// where the command sees the whole module:
+//
+//   - a Gin handler declared in the package that registers it is reported
+//     at its declaration, with a fix; one declared in another package of
+//     the module is reported at the registration (no fix: the edit belongs
+//     to another package), and only when that package's analysis recorded
+//     no directive for it (a fact);
+//   - an annotated function whose body does not start with the injected
+//     code is reported as not instrumented; stale instrumentation, bad
+//     directives and the instrumentation itself are left to the command
+//     (traceinject rewrites whole packages, adds context parameters across
+//     packages and type-checks the result before writing, which a fix
+//     confined to one package cannot do).
+package analyzer
+
+import (
+	"go/ast"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/traceinject/traceinject/internal/policy"
+)
+
+// Analyzer checks every kind (gin, grpc, ctx) unless -require says
+// otherwise.
+var Analyzer = New(policy.Kinds{Gin: true, GRPC: true, Ctx: true})
+
+// New returns an analyzer for the given kinds; its -require flag changes
+// them.
+func New(kinds policy.Kinds) *analysis.Analyzer {
+	r := &runner{kinds: kinds}
+	a := &analysis.Analyzer{
+		Name:      "traceinject",
+		Doc:       "report what the tracing policy requires and lacks //trace:span or //trace:ignore\n\nGin route handlers (gin), gRPC clients and servers created without their traced constructors and out-of-date _trace.pb.go files (grpc), exported functions with a context.Context parameter (ctx), //trace:ignore without a reason, and annotated functions that are not instrumented.",
+		URL:       "https://github.com/traceinject/traceinject#the-tracing-policy",
+		Run:       r.run,
+		FactTypes: []analysis.Fact{new(Traced)},
+	}
+	a.Flags.Var(r, "require", "comma list of gin, grpc, ctx")
+	return a
+}
+
+// Traced is the fact that a function carries //trace:span or
+// //trace:ignore.
+type Traced struct{}
+
+func (*Traced) AFact()         {}
+func (*Traced) String() string { return "traced" }
+
+type runner struct{ kinds policy.Kinds }
+
+func (r *runner) String() string { return r.kinds.String() }
+func (r *runner) Set(s string) error {
+	k, err := policy.ParseKinds(s)
+	if err == nil {
+		r.kinds = k
+	}
+	return err
+}
+
+func (r *runner) run(pass *analysis.Pass) (any, error) {
+	// Facts first: packages that import this one read them.
+	for _, f := range pass.Files {
+		gen := ast.IsGenerated(f)
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok {
+				continue
+			}
+			if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok && hasDirective(fd.Doc) {
+				pass.ExportObjectFact(fn, new(Traced))
+			}
+		}
+		if !gen {
+			reportUninstrumented(pass, f)
+		}
+	}
+	module := ""
+	if pass.Module != nil {
+		module = pass.Module.Path
+	}
+	c := &policy.Checker{
+		Kinds:       r.kinds,
+		ReportAtUse: true,
+		External: func(fn *types.Func) (covered, known bool) {
+			if fn.Pkg() == nil || module == "" || !within(fn.Pkg().Path(), module) {
+				return false, false
+			}
+			return pass.ImportObjectFact(fn, new(Traced)), true
+		},
+	}
+	p := &policy.Package{Fset: pass.Fset, Files: pass.Files, Types: pass.Pkg, Info: pass.TypesInfo, ReadFile: pass.ReadFile}
+	for _, f := range c.Check([]*policy.Package{p}) {
+		d := analysis.Diagnostic{Pos: f.At, Category: f.Kind, Message: f.Message}
+		if f.Insert != nil {
+			if tf := pass.Fset.File(f.At); tf != nil && f.Insert.Offset <= tf.Size() {
+				at := tf.Pos(f.Insert.Offset)
+				d.SuggestedFixes = []analysis.SuggestedFix{{
+					Message:   "Add //trace:span (then run traceinject to instrument it)",
+					TextEdits: []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(f.Insert.Text)}},
+				}}
+			}
+		}
+		pass.Report(d)
+	}
+	return nil, nil
+}
+
+func within(path, module string) bool {
+	return path == module || strings.HasPrefix(path, module+"/")
+}
+
+func hasDirective(doc *ast.CommentGroup) bool {
+	if doc == nil {
+		return false
+	}
+	for _, c := range doc.List {
+		if isWord(c.Text, "//trace:span") || isWord(c.Text, "//trace:ignore") {
+			return true
+		}
+	}
+	return false
+}
+
+func isWord(text, w string) bool {
+	rest, ok := strings.CutPrefix(text, w)
+	return ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t')
+}
+
+// reportUninstrumented reports each function annotated with //trace:span
+// whose body does not open with the injected //trace:begin marker.
+func reportUninstrumented(pass *analysis.Pass, f *ast.File) {
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil || fd.Doc == nil {
+			continue
+		}
+		var dir *ast.Comment
+		for _, c := range fd.Doc.List {
+			if isWord(c.Text, "//trace:span") {
+				dir = c
+			}
+		}
+		if dir == nil || opensWithBegin(f, fd.Body) {
+			continue
+		}
+		pass.Report(analysis.Diagnostic{Pos: dir.Pos(), Category: "missing",
+			Message: fd.Name.Name + ": not instrumented (run traceinject)"})
+	}
+}
+
+func opensWithBegin(f *ast.File, body *ast.BlockStmt) bool {
+	end := body.Rbrace
+	if len(body.List) > 0 {
+		end = body.List[0].Pos()
+	}
+	for _, cg := range f.Comments {
+		if cg.Pos() > end {
+			break
+		}
+		for _, c := range cg.List {
+			if c.Pos() > body.Lbrace && c.Pos() < end && isWord(c.Text, "//trace:begin") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
