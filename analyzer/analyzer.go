@@ -176,4 +176,3 @@ func opensWithBegin(f *ast.File, body *ast.BlockStmt) bool {
 	}
 	return false
 }
-
