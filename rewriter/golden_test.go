@@ -2,6 +2,7 @@ package rewriter
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/traceinject/traceinject/internal/difftest"
 	"github.com/traceinject/traceinject/internal/testexec"
 )
 
@@ -204,28 +206,79 @@ func TestDirectiveEditUpdatesInPlace(t *testing.T) {
 // behaviour tests (instrumented code against mocktracer), with one go
 // command each for all cases. Every case has a differential test
 // (differential_test.go, internal/difftest): its observations must be the
-// same with the no-op tracer and with a recording tracer.
+// same with the no-op tracer and with a recording tracer, and the same as
+// those of the same test run against the uninstrumented input (for the
+// cases whose input keeps its signatures: not those with a removed/
+// directory, where the tool adds context parameters).
 func TestGoldenBuildsAndBehaves(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the golden packages")
 	}
 	root, cases := goldenCases(t)
-	var pkgs []string
+	var pkgs, inputs []string
+	overlay := map[string]string{}
 	for _, c := range cases {
 		pkgs = append(pkgs, "./testdata/rewrite/"+c+"/golden")
-		b, err := os.ReadFile(filepath.Join(root, "testdata", "rewrite", c, "golden", "differential_test.go"))
+		diffTest := filepath.Join(root, "testdata", "rewrite", c, "golden", "differential_test.go")
+		b, err := os.ReadFile(diffTest)
 		if err != nil || !bytes.Contains(b, []byte("difftest.Same(")) {
 			t.Errorf("%s: golden/differential_test.go must observe the case with difftest.Same (no-op and recording tracer)", c)
+			continue
+		}
+		if !isDir(filepath.Join(root, "testdata", "rewrite", c, "removed")) {
+			inputs = append(inputs, "./testdata/rewrite/"+c+"/input")
+			overlay[filepath.Join(root, "testdata", "rewrite", c, "input", "differential_test.go")] = diffTest
 		}
 	}
-	for _, args := range [][]string{
-		append([]string{"vet"}, pkgs...),
-		append([]string{"test", "-count=1"}, pkgs...),
+	tmp := t.TempDir()
+	goldenOut, inputOut := filepath.Join(tmp, "golden"), filepath.Join(tmp, "input")
+	overlayFile := filepath.Join(tmp, "overlay.json")
+	ob, err := json.Marshal(map[string]any{"Replace": overlay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []func() error{
+		func() error { return os.Mkdir(goldenOut, 0o755) },
+		func() error { return os.Mkdir(inputOut, 0o755) },
+		func() error { return os.WriteFile(overlayFile, ob, 0o644) },
 	} {
-		cmd := testexec.Command(t, "go", args...)
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, run := range []struct {
+		args []string
+		env  []string
+	}{
+		{append([]string{"vet"}, pkgs...), nil},
+		{append([]string{"test", "-count=1"}, pkgs...), []string{difftest.OutDirEnv + "=" + goldenOut}},
+		{append([]string{"test", "-count=1", "-run=^TestSameBehaviour$", "-overlay=" + overlayFile}, inputs...),
+			[]string{difftest.OutDirEnv + "=" + inputOut, difftest.UninstrumentedEnv + "=1"}},
+	} {
+		cmd := testexec.Command(t, "go", run.args...)
 		cmd.Dir = root
+		cmd.Env = append(os.Environ(), run.env...)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("go %s: %v\n%s", args[0], err, out)
+			t.Errorf("go %s: %v\n%s", strings.Join(run.args[:2], " "), err, out)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	// What the instrumented code did must be what the input did.
+	observed, _ := filepath.Glob(filepath.Join(inputOut, "*"))
+	if len(observed) != len(inputs) {
+		t.Errorf("%d observations of %d inputs", len(observed), len(inputs))
+	}
+	for _, in := range observed {
+		want, _ := os.ReadFile(in)
+		got, err := os.ReadFile(filepath.Join(goldenOut, filepath.Base(in)))
+		if err != nil {
+			t.Errorf("%s: no observation of the golden output: %v", filepath.Base(in), err)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: the instrumented code behaves differently from the input:\ninput:        %s\ninstrumented: %s", filepath.Base(in), want, got)
 		}
 	}
 }

@@ -2,10 +2,19 @@
 // traceinject changes nothing but spans: a program observed with
 // opentracing's no-op tracer and with a recording tracer installed as the
 // global tracer must give the same results.
+//
+// The golden tests of the rewriter also run the same tests against the
+// uninstrumented input of a case and compare what both observed. Two
+// environment variables serve that harness: with OutDirEnv set, Same writes
+// each observation to that directory (a file named after the test's case
+// directory and the test), and with UninstrumentedEnv set it does not require
+// the observation to have started spans.
 package difftest
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -38,12 +47,34 @@ func Same[T any](t *testing.T, observe func(t *testing.T) T) T {
 	if !reflect.DeepEqual(untraced, traced) {
 		t.Errorf("behaviour changed with a recording tracer:%s", diff(untraced, traced))
 	}
-	if len(tr.FinishedSpans()) == 0 {
+	if len(tr.FinishedSpans()) == 0 && os.Getenv(UninstrumentedEnv) == "" {
 		// Not an error of the program, but of the test: the observation
 		// did not run any instrumented code.
 		t.Errorf("observation ran no instrumented code: the recording tracer finished no span")
 	}
+	if dir := os.Getenv(OutDirEnv); dir != "" {
+		write(t, dir, traced)
+	}
 	return traced
+}
+
+// Environment variables read by Same.
+const (
+	OutDirEnv         = "TRACEINJECT_DIFFTEST_OUT"
+	UninstrumentedEnv = "TRACEINJECT_DIFFTEST_UNINSTRUMENTED"
+)
+
+// write saves the observation as <case>.<test>, where <case> is the name of
+// the directory above the package's (testdata/rewrite/<case>/golden).
+func write(t *testing.T, dir string, v any) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Base(filepath.Dir(wd)) + "." + strings.ReplaceAll(t.Name(), "/", "_")
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(fmt.Sprintf("%#v\n", v)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // diff shows the two observations, or for maps only the entries that differ.
