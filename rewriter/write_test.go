@@ -323,3 +323,54 @@ func TestWriteCrashRecovery(t *testing.T) {
 		}
 	}
 }
+
+// TestExecuteRecoversFirst: a run in any mode, here -l, first completes a
+// write that a crash interrupted half-way through its renames.
+func TestExecuteRecoversFirst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	fx := newWriteFixture(t, 3)
+	// Three temporary files and three links, then the second rename.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestWriteCrashHelper$")
+	cmd.Env = append(os.Environ(), "WRITE_CRASH_ROOT="+fx.root, "WRITE_CRASH_AT=8", "WRITE_FAIL_RENAME=0")
+	if out, err := cmd.CombinedOutput(); exitCodeOf(err) != 3 {
+		t.Fatalf("crash helper: %v\n%s", err, out)
+	}
+	if got := []string{stateOf(fx.changes[0]), stateOf(fx.changes[1])}; got[0] != "new" || got[1] != "old" {
+		t.Fatalf("after the crash: %v, want the first file new and the second old", got)
+	}
+	t.Chdir(fx.root)
+	var stdout, stderr strings.Builder
+	if code := Execute(ActionList, false, []string{"./..."}, &stdout, &stderr); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if want := "traceinject: completed a write that was interrupted (3 files)\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+	if got := strings.Join(fx.state(t), " "); got != all("new", 3) {
+		t.Errorf("files: %s", got)
+	}
+}
+
+func stateOf(c FileChange) string {
+	b, _ := os.ReadFile(c.Path)
+	switch string(b) {
+	case string(c.Old):
+		return "old"
+	case string(c.New):
+		return "new"
+	}
+	return "other"
+}
+
+func exitCodeOf(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
