@@ -352,6 +352,24 @@ func TestUpgradeFromEarlierShapes(t *testing.T) {
 	if len(cases) == 0 {
 		t.Fatal("no case has an old/ directory")
 	}
+	// -check tells the user: every function in an earlier shape is stale.
+	var patterns []string
+	for _, c := range cases {
+		patterns = append(patterns, "./testdata/rewrite/"+c+"/old")
+	}
+	res, err := Run(Config{Dir: root, Patterns: patterns, Mode: Instrument})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := 0
+	for _, d := range res.Diagnostics {
+		if d.Kind == Stale {
+			stale++
+		}
+	}
+	if want := strings.Count(readAll(t, filepath.Join(root, "testdata", "rewrite", "upgrade", "old")), "//trace:begin"); stale != want {
+		t.Errorf("-check reports %d stale functions in upgrade/old, want %d: %v", stale, want, res.Diagnostics)
+	}
 	for _, m := range []struct {
 		mode Mode
 		want string
@@ -366,4 +384,13 @@ func TestUpgradeFromEarlierShapes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// readAll concatenates the non-test Go files of dir.
+func readAll(t *testing.T, dir string) string {
+	var b strings.Builder
+	for _, src := range goFilesIn(t, dir) {
+		b.Write(src)
+	}
+	return b.String()
 }
