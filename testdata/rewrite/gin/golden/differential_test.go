@@ -27,7 +27,7 @@ func routes(t *testing.T) map[string]response {
 		r.ContextWithFallback = fallback
 		r.Use(gin.RecoveryWithWriter(io.Discard))
 		registerRoutes(r, &Handlers{store: &Store{}})
-		for _, path := range []string{"/greet", "/page", "/user/7", "/chain/3", "/lookup/9", "/lookup/missing", "/value?id=5", "/value", "/ping", "/boom"} {
+		for _, path := range []string{"/greet?user=ada", "/page", "/user/7", "/chain/3", "/lookup/9", "/lookup/missing", "/value?id=5", "/value", "/ping", "/boom"} {
 			req := httptest.NewRequest(http.MethodGet, path, nil)
 			req.Header.Set("Accept-Language", "zh-CN")
 			w := httptest.NewRecorder()
@@ -46,7 +46,7 @@ func TestSameBehaviour(t *testing.T) {
 	got := difftest.Same(t, routes)
 	// What the handlers answer without instrumentation.
 	for path, want := range map[string]string{
-		"/greet": "zh-CN *gin.Context",
+		"/greet?user=ada": "zh-CN *gin.Context ada",
 		"/page":  "page",
 	} {
 		for _, key := range []string{path, path + " (ContextWithFallback)"} {

@@ -116,7 +116,13 @@ func Greet(c *gin.Context) {
 	span := tracegin.Start(c, "ginsvc.Greet")
 	defer tracegin.End(c, span, nil)
 	//trace:end
-	c.String(http.StatusOK, "%s %T", Lang(c), context.Context(c))
+	c.String(http.StatusOK, "%s %T %s", Lang(c), context.Context(c), userID(c))
+}
+
+// userID asserts without checking, as three call sites in apache/answer do:
+// a context wrapping c would make it panic.
+func userID(ctx context.Context) string {
+	return ctx.(*gin.Context).Query("user")
 }
 
 // Page is a route handler that calls two annotated Gin helpers.

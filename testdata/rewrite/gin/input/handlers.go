@@ -89,7 +89,13 @@ func Lang(ctx context.Context) string {
 //
 //trace:span
 func Greet(c *gin.Context) {
-	c.String(http.StatusOK, "%s %T", Lang(c), context.Context(c))
+	c.String(http.StatusOK, "%s %T %s", Lang(c), context.Context(c), userID(c))
+}
+
+// userID asserts without checking, as three call sites in apache/answer do:
+// a context wrapping c would make it panic.
+func userID(ctx context.Context) string {
+	return ctx.(*gin.Context).Query("user")
 }
 
 // Page is a route handler that calls two annotated Gin helpers.
