@@ -33,6 +33,12 @@ func beginLine(e *funcEdit) string {
 type beginAttrs struct {
 	params, results string
 	oneLine         bool // the body was written on one line
+	// head is the text between the body's { and its first statement as
+	// the user wrote it, recorded when the injected block could not simply
+	// be inserted there (an empty body {}, a comment the first statement
+	// shares its line with).
+	head    string
+	hasHead bool
 }
 
 // parseBegin reads the attributes of a //trace:begin marker.
@@ -56,6 +62,8 @@ func parseBegin(text string) (a beginAttrs, err error) {
 			a.results = v
 		case "body":
 			a.oneLine = v == "oneline"
+		case "head":
+			a.head, a.hasHead = v, true
 		default:
 			return a, fmt.Errorf("malformed marker %q: unknown attribute %s", text, key)
 		}

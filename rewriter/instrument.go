@@ -225,7 +225,8 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 	}
 	e.span = names.fresh("span", "traceSpan")
 	fset := in.pkg.Fset
-	e.oneLine = len(body.List) > 0 && fset.Position(body.Lbrace).Line == fset.Position(body.Rbrace).Line
+	// An empty body {} counts as one line too.
+	e.oneLine = fset.Position(body.Lbrace).Line == fset.Position(body.Rbrace).Line
 	// A Gin function gets its default name too: tracegin uses it when the
 	// function runs under a span already in the request, and the route
 	// template when it starts the request's server span.
@@ -350,7 +351,7 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 	needContext := in.passContexts(f, dec)
 	// One name per file for each runtime package, free in every annotated
 	// function and at file and package scope.
-	rtName, ginName := in.importNames(f, edits)
+	rtName, ginName, ctxName := in.importNames(f, edits)
 	var needGin bool
 	for _, e := range edits {
 		if e.shape == ShapeGin {
@@ -367,20 +368,32 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 		}
 		needContext = needContext || e.added != ""
 	}
+	var imports importChange
+	named := func(path, name string) importSpec {
+		if name == defaultImportName(path) {
+			name = ""
+		}
+		return importSpec{path: path, name: name}
+	}
+	if needContext {
+		ensureStdImport(df, "context")
+	}
 	if len(edits) > 0 {
 		ensureImport(df, inject.RuntimePath, rtName)
 	}
 	if needGin {
 		ensureImport(df, inject.TraceginPath, ginName)
 	}
-	if needContext {
-		ensureStdImport(df, "context")
+	for _, is := range []importSpec{{"context", ctxName}, {inject.RuntimePath, rtName}, {inject.TraceginPath, ginName}} {
+		if usesPath(df, is.path) {
+			imports.add = append(imports.add, named(is.path, is.name))
+		}
 	}
-	out, err := printFile(in.pkg, df, map[string]string{inject.RuntimePath: rtName, inject.TraceginPath: ginName})
+	out, err := printFile(in.pkg, df, map[string]string{inject.RuntimePath: rtName, inject.TraceginPath: ginName, "context": ctxName})
 	if err != nil {
 		return nil, err
 	}
-	return splice(in.pkg.Fset.Position(f.Pos()).Filename, src, old, out, nil)
+	return splice(in.pkg.Fset.Position(f.Pos()).Filename, src, old, out, nil, imports)
 }
 
 // printFile prints df through an import-managing restorer whose package
@@ -406,6 +419,8 @@ func defaultImportName(path string) string {
 		return "runtime"
 	case inject.TraceginPath:
 		return "tracegin"
+	case "context":
+		return "context"
 	}
 	return ""
 }
@@ -428,7 +443,7 @@ func packageNames(p *packages.Package) nameResolver {
 }
 
 // importNames picks the names the runtime packages get in f.
-func (in *instrumenter) importNames(f *ast.File, edits []*funcEdit) (rt, gin string) {
+func (in *instrumenter) importNames(f *ast.File, edits []*funcEdit) (rt, gin, ctx string) {
 	taken := map[string]bool{}
 	existing := map[string]string{}
 	for _, imp := range f.Imports {
@@ -487,5 +502,6 @@ func (in *instrumenter) importNames(f *ast.File, edits []*funcEdit) (rt, gin str
 	}
 	rt = pick(inject.RuntimePath, "runtime", "traceruntime")
 	gin = pick(inject.TraceginPath, "tracegin", "tracegin")
-	return rt, gin
+	ctx = pick("context", "context", "stdcontext")
+	return rt, gin, ctx
 }

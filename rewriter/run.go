@@ -447,7 +447,7 @@ func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, erro
 		}
 		fr := &fileRun{name: name, current: src, curAST: f, clean: src}
 		files = append(files, fr)
-		if !bytes.Contains(src, []byte(beginPrefix)) {
+		if !bytes.Contains(src, []byte(beginPrefix)) && !bytes.Contains(src, []byte(endMarker)) {
 			continue
 		}
 		clean, pos, err := stripFile(p, f, src)

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -64,9 +65,9 @@ type splicer struct {
 
 // splice applies to src the differences between old and new, two printings
 // of src's syntax, before and after the tool's edits.
-func splice(name string, src, old, new []byte, verbatim map[[2]int]string) ([]byte, error) {
+func splice(name string, src, old, new []byte, verbatim map[[2]int]string, imports importChange) ([]byte, error) {
 	if bytes.Equal(old, new) && len(verbatim) == 0 {
-		return src, nil
+		return imports.apply(name, src)
 	}
 	var sp splicer
 	var err error
@@ -83,7 +84,11 @@ func splice(name string, src, old, new []byte, verbatim map[[2]int]string) ([]by
 	if err := sp.file(); err != nil {
 		return nil, err
 	}
-	return applyEdits(src, sp.edits)
+	out, err := applyEdits(src, sp.edits)
+	if err != nil {
+		return nil, err
+	}
+	return imports.apply(name, out)
 }
 
 func applyEdits(src []byte, edits []textEdit) ([]byte, error) {
@@ -134,13 +139,13 @@ func splitDecls(f *ast.File) (imports, rest []ast.Decl) {
 }
 
 func (sp *splicer) file() error {
-	si, sd := splitDecls(sp.s.f)
-	oi, od := splitDecls(sp.o.f)
-	ni, nd := splitDecls(sp.n.f)
-	if len(sd) != len(od) || len(od) != len(nd) || len(si) != len(oi) {
+	// Imports are not taken from the printings: see importChange.
+	_, sd := splitDecls(sp.s.f)
+	_, od := splitDecls(sp.o.f)
+	_, nd := splitDecls(sp.n.f)
+	if len(sd) != len(od) || len(od) != len(nd) {
 		return fmt.Errorf("declarations do not match after the edit (%d, %d, %d)", len(sd), len(od), len(nd))
 	}
-	sp.imports(si, oi, ni)
 	for i := range od {
 		sp.node(sd[i], od[i], nd[i])
 		if i > 0 {
@@ -148,42 +153,6 @@ func (sp *splicer) file() error {
 		}
 	}
 	return nil
-}
-
-// imports replaces the import declarations as a whole when they changed.
-func (sp *splicer) imports(si, oi, ni []ast.Decl) {
-	region := func(sd *side, ds []ast.Decl) string {
-		if len(ds) == 0 {
-			return ""
-		}
-		return sd.text(ds[0].Pos(), ds[len(ds)-1].End())
-	}
-	ot, nt := region(sp.o, oi), region(sp.n, ni)
-	if ot == nt {
-		return
-	}
-	switch {
-	case len(si) > 0 && len(ni) > 0:
-		sp.edit(sp.s.off(si[0].Pos()), sp.s.off(si[len(si)-1].End()), nt)
-	case len(si) > 0:
-		// All imports go, with the line break and the empty line that
-		// separated them from what came before.
-		from := sp.s.off(si[0].Pos())
-		for from > 0 && isSpace(sp.s.src[from-1]) {
-			from--
-		}
-		sp.edit(from, sp.s.off(si[len(si)-1].End()), "")
-	default:
-		// The first imports of the file come after the package clause's
-		// line, after an empty line.
-		at := sp.s.off(sp.s.f.Name.End())
-		if nl := bytes.IndexByte(sp.s.src[at:], '\n'); nl >= 0 {
-			at += nl
-		} else {
-			at = len(sp.s.src)
-		}
-		sp.edit(at, at, "\n\n"+nt)
-	}
 }
 
 func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
@@ -242,19 +211,20 @@ func (sp *splicer) seq(s, o, n ast.Node, cs, co, cn []ast.Node) {
 			return
 		}
 	}
-	// The text between children (tokens, comments, space) must agree.
+	// The tokens between children must agree; the user's comments and
+	// space there stay where they are (the printer may move comments).
 	oPos, nPos := o.Pos(), n.Pos()
 	for i := range co {
 		if co[i] == nil {
 			continue
 		}
-		if sp.o.text(oPos, co[i].Pos()) != sp.n.text(nPos, cn[i].Pos()) {
+		if !sameTokens(sp.o.text(oPos, co[i].Pos()), sp.n.text(nPos, cn[i].Pos())) {
 			sp.replace(s, n)
 			return
 		}
 		oPos, nPos = co[i].End(), cn[i].End()
 	}
-	if sp.o.text(oPos, o.End()) != sp.n.text(nPos, n.End()) {
+	if !sameTokens(sp.o.text(oPos, o.End()), sp.n.text(nPos, n.End())) {
 		sp.replace(s, n)
 		return
 	}
@@ -313,6 +283,15 @@ func (sp *splicer) funcDecl(s, o, n *ast.FuncDecl) {
 // parentheses is replaced.
 func (sp *splicer) fieldList(s, o, n *ast.FieldList) {
 	so, oo, no := s.Opening.IsValid(), o.Opening.IsValid(), n.Opening.IsValid()
+	if !so && !oo && no && len(s.List) == 1 && len(o.List) == 1 && len(n.List) == 1 && len(o.List[0].Names) == 0 && len(n.List[0].Names) > 0 &&
+		sp.o.nodeText(o.List[0].Type) == sp.n.nodeText(n.List[0].Type) {
+		// A result named: (name T) around the user's T.
+		at := sp.s.off(s.List[0].Pos())
+		sp.edit(at, at, "("+sp.n.text(n.List[0].Names[0].Pos(), n.List[0].Type.Pos()))
+		end := sp.s.off(s.List[0].End())
+		sp.edit(end, end, ")")
+		return
+	}
 	if so != oo || oo != no || !oo {
 		sp.replace(s, n)
 		return
@@ -450,9 +429,11 @@ func (sp *splicer) block(s, o, n *ast.BlockStmt) {
 		sEnd, nEnd = sl[0].Pos(), nl[0].Pos()
 	}
 	// Where the block starts in the new head, it goes into the user's
-	// head: before as many line breaks.
+	// head: before as many line breaks. Heads that differ in white space
+	// only keep the user's.
+	sameHead := oh == nh || withoutSpace(oh) == withoutSpace(nh)
 	at := -1
-	if nHas && !sHas && oh == nh {
+	if nHas && !sHas && sameHead {
 		breaks := strings.Count(nh[:nCut], "\n")
 		i, rest := sp.s.off(s.Lbrace+1), sh
 		for ; breaks >= 0; breaks-- {
@@ -469,12 +450,35 @@ func (sp *splicer) block(s, o, n *ast.BlockStmt) {
 		}
 		at = i
 	}
+	var sAttrs beginAttrs
+	if sHas {
+		sAttrs, _ = parseBegin(sp.s.beginText(s))
+	}
+	if oHas && !nHas && sAttrs.oneLine && sp.oneLine(s, sl, sFrom, sTo) {
+		for i := range ol {
+			sp.node(sl[i], ol[i], nl[i])
+		}
+		return
+	}
 	switch {
-	case oh != nh || (nHas && !sHas && at < 0):
+	case oHas && !nHas && sAttrs.hasHead:
+		sp.edit(sp.s.off(s.Lbrace+1), sp.s.off(sEnd), sAttrs.head)
+	case nHas && !sHas && (!sameHead || at < 0 || leadComment(sh)):
+		// The new head, and the user's in the marker.
+		head := sp.n.text(n.Lbrace+1, nEnd)
+		if !strings.Contains(sp.n.beginText(n), `body="oneline"`) {
+			head = withHead(head, sh)
+		}
+		sp.edit(sp.s.off(s.Lbrace+1), sp.s.off(sEnd), head)
+	case !sameHead:
 		sp.replaceRange(s.Lbrace+1, sEnd, n.Lbrace+1, nEnd)
 	case oHas && nHas:
 		if sp.o.text(oFrom, oTo) != sp.n.text(nFrom, nTo) {
-			sp.replaceRange(sFrom, sTo, nFrom, nTo)
+			block := sp.n.text(nFrom, nTo)
+			if sAttrs.hasHead {
+				block = withHead(block, sAttrs.head)
+			}
+			sp.edit(sp.s.off(sFrom), sp.s.off(sTo), block)
 		}
 	case oHas:
 		sp.edit(sp.s.off(sFrom), sp.s.off(sTo), "")
@@ -491,4 +495,122 @@ func (sp *splicer) block(s, o, n *ast.BlockStmt) {
 		last := len(ol) - 1
 		sp.gap(sl[last].End(), s.Rbrace, ol[last].End(), o.Rbrace, nl[last].End(), n.Rbrace)
 	}
+}
+
+func withoutSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// oneLine puts a body that was written on one line back on one line, as
+// gofmt writes it: { a; b }, the injected block [from, to) dropped. It
+// declines (false) when comments sit between the statements.
+func (sp *splicer) oneLine(s *ast.BlockStmt, sl []ast.Stmt, from, to token.Pos) bool {
+	if len(sl) == 0 {
+		// {}
+		if strings.TrimSpace(sp.s.text(s.Lbrace+1, from)+sp.s.text(to, s.Rbrace)) != "" {
+			return false
+		}
+		sp.edit(sp.s.off(s.Lbrace+1), sp.s.off(s.Rbrace), "")
+		return true
+	}
+	gaps := [][2]token.Pos{{s.Lbrace + 1, sl[0].Pos()}}
+	for i := 1; i < len(sl); i++ {
+		gaps = append(gaps, [2]token.Pos{sl[i-1].End(), sl[i].Pos()})
+	}
+	gaps = append(gaps, [2]token.Pos{sl[len(sl)-1].End(), s.Rbrace})
+	for i, g := range gaps {
+		text := sp.s.text(g[0], g[1])
+		if i == 0 {
+			text = sp.s.text(g[0], from) + sp.s.text(to, g[1])
+		}
+		if strings.TrimSpace(text) != "" && !(i > 0 && i < len(gaps)-1 && strings.TrimSpace(text) == ";") {
+			return false
+		}
+	}
+	for i, g := range gaps {
+		sep := "; "
+		if i == 0 || i == len(gaps)-1 {
+			sep = " "
+		}
+		sp.edit(sp.s.off(g[0]), sp.s.off(g[1]), sep)
+	}
+	return true
+}
+
+// sameTokens reports whether two stretches of source hold the same tokens,
+// comments and space aside.
+func sameTokens(a, b string) bool {
+	if a == b {
+		return true
+	}
+	return withoutSpace(stripComments(a)) == withoutSpace(stripComments(b))
+}
+
+// stripComments removes the comments of a stretch of source that holds
+// no string or character literal (punctuation and keywords between nodes).
+func stripComments(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], "//"):
+			j := strings.IndexByte(s[i:], '\n')
+			if j < 0 {
+				return b.String()
+			}
+			i += j
+		case strings.HasPrefix(s[i:], "/*"):
+			j := strings.Index(s[i+2:], "*/")
+			if j < 0 {
+				return b.String()
+			}
+			i += j + 4
+		default:
+			b.WriteByte(s[i])
+			i++
+		}
+	}
+	return b.String()
+}
+
+// beginText is the text of b's //trace:begin comment, "" without one.
+func (sd *side) beginText(b *ast.BlockStmt) string {
+	from, to, _, ok := sd.markers(b)
+	if !ok {
+		return ""
+	}
+	for _, cg := range sd.f.Comments {
+		for _, c := range cg.List {
+			if c.Pos() >= from && c.End() <= to && isBegin(c.Text) {
+				return c.Text
+			}
+		}
+	}
+	return ""
+}
+
+// withHead adds head="..." to the begin marker in text.
+func withHead(text, head string) string {
+	i := strings.Index(text, beginPrefix)
+	if i < 0 {
+		return text
+	}
+	j := strings.IndexByte(text[i:], '\n')
+	if j < 0 {
+		j = len(text) - i
+	}
+	return text[:i+j] + " head=" + strconv.Quote(head) + text[i+j:]
+}
+
+// leadComment reports whether the last line of a body's head holds a
+// comment that the first statement follows on the same line: gofmt puts
+// such a comment on a line of its own below another comment (the end
+// marker).
+func leadComment(head string) bool {
+	last := head[strings.LastIndexByte(head, '\n')+1:]
+	return strings.TrimSpace(last) != ""
 }

@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
+	"github.com/dave/dst/dstutil"
 	"golang.org/x/tools/go/packages"
 
 	"github.com/traceinject/traceinject/templates/inject"
@@ -22,10 +26,17 @@ func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, token.Pos,
 	if err != nil {
 		return nil, f.Pos(), err
 	}
+	if pos, text := strayMarker(p.Fset, f, src); pos.IsValid() {
+		if text == beginPrefix {
+			return nil, pos, fmt.Errorf("//trace:begin without //trace:end in the same body, or not at the start of a function body: restore the block or delete the marker and the injected code")
+		}
+		return nil, pos, fmt.Errorf("%s outside an injected block (user code, e.g. left by a merge): delete the line", text)
+	}
 	old, err := printFile(p, df, nil)
 	if err != nil {
 		return nil, f.Pos(), err
 	}
+	names := fileImports(p, f)
 	// Recorded signatures go back exactly as they were written.
 	verbatim := map[[2]int]string{}
 	restore := func(fl *ast.FieldList, text string) {
@@ -43,7 +54,7 @@ func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, token.Pos,
 		ft, body := dstFunc(n)
 		if body != nil {
 			var attrs beginAttrs
-			attrs, err = stripFunc(ft, body)
+			attrs, err = stripFunc(ft, body, names)
 			an := dec.Ast.Nodes[n]
 			if err != nil {
 				if an != nil {
@@ -59,16 +70,18 @@ func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, token.Pos,
 	if err != nil {
 		return nil, pos, err
 	}
+	imports := importChange{drop: map[string]bool{}}
 	for _, path := range []string{inject.TraceginPath, inject.RuntimePath} {
 		if !usesPath(df, path) {
 			dropImport(df, path)
+			imports.drop[path] = true
 		}
 	}
 	out, err := printFile(p, df, nil)
 	if err != nil {
 		return nil, f.Pos(), err
 	}
-	out, err = splice(p.Fset.Position(f.Pos()).Filename, src, old, out, verbatim)
+	out, err = splice(p.Fset.Position(f.Pos()).Filename, src, old, out, verbatim, imports)
 	return out, f.Pos(), err
 }
 
@@ -100,7 +113,7 @@ func hasBegin(body *dst.BlockStmt) bool {
 
 // stripFunc removes the injected block at the start of body, restores the
 // signature recorded in its marker, and undoes context threading.
-func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) (beginAttrs, error) {
+func stripFunc(ft *dst.FuncType, body *dst.BlockStmt, imports map[string]string) (beginAttrs, error) {
 	if !hasBegin(body) {
 		return beginAttrs{}, nil
 	}
@@ -156,6 +169,10 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt) (beginAttrs, error) {
 		if err != nil {
 			return attrs, err
 		}
+		// The restored lists name the file's imports, which must count
+		// as used, or printing drops them.
+		resolveQualified(ps, imports)
+		resolveQualified(rs, imports)
 		if attrs.params != "" {
 			ft.Params = ps
 		}
@@ -207,4 +224,81 @@ func injectedVars(s dst.Stmt) (span string, gin bool, carrier string, ok bool) {
 		return id.Name, false, arg.Name, ok
 	}
 	return "", false, "", false
+}
+
+// fileImports maps the names f's imports bind to their paths.
+func fileImports(p *packages.Package, f *ast.File) map[string]string {
+	m := map[string]string{}
+	for _, imp := range f.Imports {
+		path, err := strconv.Unquote(imp.Path.Value)
+		if err != nil {
+			continue
+		}
+		switch {
+		case imp.Name != nil:
+			m[imp.Name.Name] = path
+		case p.TypesInfo != nil:
+			if pn, ok := p.TypesInfo.Implicits[imp].(*types.PkgName); ok {
+				m[pn.Name()] = path
+			}
+		}
+	}
+	return m
+}
+
+// resolveQualified turns every pkg.Name in fl whose pkg is one of the
+// file's imports into an identifier with that import's path.
+func resolveQualified(fl *dst.FieldList, imports map[string]string) {
+	if fl == nil {
+		return
+	}
+	dstutil.Apply(fl, func(c *dstutil.Cursor) bool {
+		sel, ok := c.Node().(*dst.SelectorExpr)
+		if !ok {
+			return true
+		}
+		x, ok := sel.X.(*dst.Ident)
+		if !ok || x.Path != "" {
+			return true
+		}
+		path, ok := imports[x.Name]
+		if !ok || path == "_" || x.Name == "_" || x.Name == "." {
+			return true
+		}
+		id := &dst.Ident{Name: sel.Sel.Name, Path: path}
+		id.Decs.NodeDecs = sel.Decs.NodeDecs
+		c.Replace(id)
+		return false
+	}, nil)
+}
+
+// strayMarker finds a marker comment that is not the begin or end of a
+// well-formed injected block: user text that must not drive removal.
+func strayMarker(fset *token.FileSet, f *ast.File, src []byte) (token.Pos, string) {
+	sd := &side{src: src, fset: fset, f: f}
+	used := map[token.Pos]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if _, body := astFunc(n); body != nil {
+			if from, to, _, ok := sd.markers(body); ok {
+				first := true
+				for _, cg := range f.Comments {
+					for _, c := range cg.List {
+						if c.Pos() >= from && c.End() <= to && isMarker(c.Text) && (first || c.End() == to) {
+							used[c.Pos()] = true
+							first = false
+						}
+					}
+				}
+			}
+		}
+		return true
+	})
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if isMarker(c.Text) && !used[c.Pos()] {
+				return c.Pos(), strings.Fields(c.Text)[0]
+			}
+		}
+	}
+	return token.NoPos, ""
 }

@@ -82,7 +82,7 @@ func (l *List[T]) Push(ctx context.Context, v T) {
 
 //trace:span
 func empty(ctx context.Context) {
-	//trace:begin
+	//trace:begin body="oneline"
 	ctx, span := runtime.Start(ctx, "svc.empty")
 	defer span.End(nil)
 	//trace:end

@@ -1,10 +1,8 @@
 package fidelity
 
-import (
-	"context"
+import "context"
 
-	"github.com/traceinject/traceinject/runtime"
-)
+import "github.com/traceinject/traceinject/runtime"
 
 // Blank lines inside annotated bodies survive instrumentation and -remove.
 //
@@ -44,7 +42,7 @@ func OnlyComment(ctx context.Context) {
 
 //trace:span
 func Empty(ctx context.Context) {
-	//trace:begin
+	//trace:begin body="oneline"
 	ctx, span := runtime.Start(ctx, "fidelity.Empty")
 	defer span.End(nil)
 	//trace:end

@@ -1,14 +1,12 @@
 package generated
 
-import (
-	"context"
+import "context"
 
-	"github.com/traceinject/traceinject/runtime"
-)
+import "github.com/traceinject/traceinject/runtime"
 
 //trace:span
 func Plain(ctx context.Context) {
-	//trace:begin
+	//trace:begin body="oneline"
 	ctx, span := runtime.Start(ctx, "generated.Plain")
 	defer span.End(nil)
 	//trace:end

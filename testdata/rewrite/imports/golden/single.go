@@ -1,14 +1,12 @@
 package imports
 
-import (
-	"context"
+import "context"
 
-	"github.com/traceinject/traceinject/runtime"
-)
+import "github.com/traceinject/traceinject/runtime"
 
 //trace:span
 func Single(ctx context.Context) {
-	//trace:begin
+	//trace:begin body="oneline"
 	ctx, span := runtime.Start(ctx, "imports.Single")
 	defer span.End(nil)
 	//trace:end

@@ -57,7 +57,7 @@ func work(ctx context.Context, wg *sync.WaitGroup) {
 //
 //trace:span
 func done(ctx context.Context) {
-	//trace:begin
+	//trace:begin body="oneline"
 	ctx, span := runtime.Start(ctx, "neither.done")
 	defer span.End(nil)
 	//trace:end

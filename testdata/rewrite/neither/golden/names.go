@@ -1,10 +1,8 @@
 package neither
 
-import (
-	"context"
+import "context"
 
-	"github.com/traceinject/traceinject/runtime"
-)
+import "github.com/traceinject/traceinject/runtime"
 
 var ctx = context.Background()
 
