@@ -207,9 +207,8 @@ func TestDirectiveEditUpdatesInPlace(t *testing.T) {
 // command each for all cases. Every case has a differential test
 // (differential_test.go, internal/difftest): its observations must be the
 // same with the no-op tracer and with a recording tracer, and the same as
-// those of the same test run against the uninstrumented input (for the
-// cases whose input keeps its signatures: not those with a removed/
-// directory, where the tool adds context parameters).
+// those of the same test run against the uninstrumented code: the input, or
+// removed/ where the tool adds context parameters (the input with them).
 func TestGoldenBuildsAndBehaves(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the golden packages")
@@ -225,10 +224,15 @@ func TestGoldenBuildsAndBehaves(t *testing.T) {
 			t.Errorf("%s: golden/differential_test.go must observe the case with difftest.Same (no-op and recording tracer)", c)
 			continue
 		}
-		if !isDir(filepath.Join(root, "testdata", "rewrite", c, "removed")) {
-			inputs = append(inputs, "./testdata/rewrite/"+c+"/input")
-			overlay[filepath.Join(root, "testdata", "rewrite", c, "input", "differential_test.go")] = diffTest
+		// The uninstrumented code with the golden output's signatures: the
+		// input, or, where the tool adds context parameters, what -remove
+		// leaves (removed/).
+		plain := "input"
+		if isDir(filepath.Join(root, "testdata", "rewrite", c, "removed")) {
+			plain = "removed"
 		}
+		inputs = append(inputs, "./testdata/rewrite/"+c+"/"+plain)
+		overlay[filepath.Join(root, "testdata", "rewrite", c, plain, "differential_test.go")] = diffTest
 	}
 	tmp := t.TempDir()
 	goldenOut, inputOut := filepath.Join(tmp, "golden"), filepath.Join(tmp, "input")
