@@ -507,7 +507,7 @@ func (c *Checker) gin(pkgs []*Package, lookup func(*types.Func) *funcDecl) []Fin
 					}
 					// The last handler is the route's; those before it
 					// are middlewares for that route.
-					h := ast.Unparen(args[len(args)-1])
+					h := r.follow(args[len(args)-1])
 					var x *handler
 					switch h := h.(type) {
 					case *ast.FuncLit:
@@ -697,6 +697,29 @@ func (r *resolver) prefix(x ast.Expr, depth int) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// follow returns the expression a local variable assigned once holds
+// (h := api.GetUser; r.GET("/", h)), or x.
+func (r *resolver) follow(x ast.Expr) ast.Expr {
+	x = ast.Unparen(x)
+	for range 16 {
+		id, ok := x.(*ast.Ident)
+		if !ok {
+			return x
+		}
+		v, _ := r.info.Uses[id].(*types.Var)
+		if v == nil || v.Pos() < r.body.Pos() || v.Pos() >= r.body.End() {
+			return x
+		}
+		r.collect()
+		vs := r.assign[v]
+		if len(vs) != 1 || vs[0] == nil {
+			return x
+		}
+		x = ast.Unparen(vs[0])
+	}
+	return x
 }
 
 // collect records every assignment to a local variable of the body; nil
