@@ -25,6 +25,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -534,7 +535,9 @@ func (c *Checker) gin(pkgs []*Package, lookup func(*types.Func) *funcDecl) []Fin
 					default:
 						return true // a call's result, a variable: not followed
 					}
-					x.routes = append(x.routes, route)
+					if !slices.Contains(x.routes, route) {
+						x.routes = append(x.routes, route)
+					}
 					return true
 				})
 			}
