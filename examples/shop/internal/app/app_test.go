@@ -161,6 +161,40 @@ func TestTraceTree(t *testing.T) {
 	}
 }
 
+// TestOneTraceWithoutHeaders: a request that carries no trace headers starts
+// one trace at the gateway, which the gRPC client, the service and its
+// helper continue (with mocktracer, a gateway span started from the empty
+// span context Extract returns had trace ID 0, and the service started a
+// second trace).
+func TestOneTraceWithoutHeaders(t *testing.T) {
+	tracer := mocktracer.New()
+	opentracing.SetGlobalTracer(tracer)
+	t.Cleanup(func() { opentracing.SetGlobalTracer(opentracing.NoopTracer{}) })
+	hs := shop(t)
+
+	if status, body := do(t, hs, "GET", "/api/v1/products/p-1", ""); status != 200 {
+		t.Fatalf("status %d %s", status, body)
+	}
+	spans := tracer.FinishedSpans()
+	var gateway *mocktracer.MockSpan
+	for _, s := range spans {
+		if s.OperationName == "GET /api/v1/products/:id" {
+			gateway = s
+		}
+	}
+	if gateway == nil || gateway.ParentID != 0 || gateway.SpanContext.TraceID == 0 {
+		t.Fatalf("want the gateway span as the root of a new trace: %v", spans)
+	}
+	if len(spans) != 5 {
+		t.Errorf("%d spans, want 5: %v", len(spans), spans)
+	}
+	for _, s := range spans {
+		if s.SpanContext.TraceID != gateway.SpanContext.TraceID {
+			t.Errorf("%q is in trace %d, the gateway in %d: the trace split", s.OperationName, s.SpanContext.TraceID, gateway.SpanContext.TraceID)
+		}
+	}
+}
+
 // The JSON the gateway answers is the proto's JSON names; a sanity check that
 // the listing decodes into products.
 func TestListDecodes(t *testing.T) {
