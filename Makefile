@@ -18,7 +18,7 @@ RUNTIME_TOOLCHAIN ?= go1.22.12
 # run `buf generate` (a few minutes the first time, then cached).
 BUF := $(CURDIR)/.cache/bin/buf
 
-.PHONY: all build test test-runtime-oldest check crashtest regenerate bench demo e2e buf
+.PHONY: all build test test-runtime-oldest check crashtest roundtrip regenerate bench demo e2e buf
 
 all: build test
 
@@ -61,6 +61,15 @@ check: regenerate
 	@set -e; for m in $(MODULES); do echo "== $$m: go vet, go test -race"; \
 		(cd $$m && $(GO) vet ./... && PATH=$(dir $(BUF)):$$PATH TRACEINJECT_BUF=require $(GO) test -race ./...); done
 	$(MAKE) crashtest
+	$(MAKE) roundtrip
+
+# roundtrip instruments real packages from the module cache (gin, grpc,
+# x/net/http2, protobuf's encodings, x/tools' inspector, validator) with a
+# directive on every function and checks the whole round trip, tests with
+# the no-op and a recording tracer included (scripts/roundtrip.sh; .ci/run
+# runs its quick subset).
+roundtrip:
+	bash scripts/roundtrip.sh full
 
 # crashtest kills traceinject with SIGKILL at 50 random points of its write
 # phase on a generated module of 300 files and checks what the next run

@@ -216,10 +216,15 @@ func (sd *side) dropImports(paths map[string]bool) []textEdit {
 			continue
 		}
 		if n == len(g.Specs) {
-			// The whole declaration, with the space before it.
+			// The whole declaration, with the empty line before it
+			// (as added), or else all the space before it.
 			from := sd.off(g.Pos())
-			for from > 0 && isSpace(sd.src[from-1]) {
-				from--
+			if from >= 2 && string(sd.src[from-2:from]) == "\n\n" {
+				from -= 2
+			} else {
+				for from > 0 && isSpace(sd.src[from-1]) {
+					from--
+				}
 			}
 			edits = append(edits, textEdit{from, sd.off(g.End()), ""})
 			continue

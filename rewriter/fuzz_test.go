@@ -1,0 +1,189 @@
+package rewriter
+
+import (
+	"bytes"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/txtar"
+)
+
+// FuzzRoundTrip mutates single-file packages carrying directives (seeded
+// with the golden and round-trip inputs) and checks, in memory, what every
+// run must guarantee: no crash; output that parses, type-checks and is
+// gofmt-clean where the input was; a second run that changes nothing;
+// -remove that restores the input; and instrumenting the removed source
+// again reproduces the first run. Inputs that do not type-check on their
+// own, or that the tool rejects with an error, are skipped.
+//
+//	go test ./rewriter -run '^$' -fuzz FuzzRoundTrip -fuzztime 10m
+func FuzzRoundTrip(f *testing.F) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		f.Fatal(err)
+	}
+	seeds, _ := filepath.Glob(filepath.Join(root, "testdata", "rewrite", "*", "input", "*.go"))
+	for _, s := range seeds {
+		if b, err := os.ReadFile(s); err == nil {
+			f.Add(b)
+		}
+	}
+	archives, _ := filepath.Glob(filepath.Join("testdata", "roundtrip", "*.txtar"))
+	for _, a := range archives {
+		if ar, err := txtar.ParseFile(a); err == nil {
+			for _, file := range ar.Files {
+				if filepath.Ext(file.Name) == ".go" && filepath.Dir(file.Name) == "." {
+					f.Add(file.Data)
+				}
+			}
+		}
+	}
+	// Load the imports' types before fuzzing: an input must not pay for it
+	// (the fuzzer takes a slow input for a hang).
+	fuzzImporter(f)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		fuzzCheck(t, src)
+	})
+}
+
+var (
+	fuzzImportsOnce sync.Once
+	fuzzImports     map[string]*types.Package
+	fuzzImportsErr  error
+)
+
+// fuzzImporter has the types of the packages fuzzed inputs may import,
+// from one load.
+func fuzzImporter(t testing.TB) types.Importer {
+	fuzzImportsOnce.Do(func() {
+		cfg := &packages.Config{Mode: packages.NeedName | packages.NeedTypes | packages.NeedImports | packages.NeedDeps, Dir: ".."}
+		pkgs, err := packages.Load(cfg, "context", "errors", "fmt", "net/http", "strings", "sync", "time", ginPath,
+			"github.com/traceinject/traceinject/runtime", "github.com/traceinject/traceinject/runtime/tracegin")
+		if err != nil {
+			fuzzImportsErr = err
+			return
+		}
+		fuzzImports = map[string]*types.Package{}
+		packages.Visit(pkgs, nil, func(p *packages.Package) {
+			if p.Types != nil {
+				fuzzImports[p.PkgPath] = p.Types
+			}
+		})
+	})
+	if fuzzImportsErr != nil {
+		t.Fatal(fuzzImportsErr)
+	}
+	return importerFunc(func(path string) (*types.Package, error) {
+		if p, ok := fuzzImports[path]; ok {
+			return p, nil
+		}
+		return nil, os.ErrNotExist
+	})
+}
+
+const fuzzFile = "/fuzz/p/p.go"
+
+// memPackage parses and type-checks src as a package of its own.
+func memPackage(t testing.TB, src []byte) (*packages.Package, bool) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, fuzzFile, src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, false
+	}
+	info := &types.Info{
+		Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{}, Uses: map[*ast.Ident]types.Object{},
+		Implicits: map[ast.Node]types.Object{}, Selections: map[*ast.SelectorExpr]*types.Selection{}, Scopes: map[ast.Node]*types.Scope{},
+		Instances: map[*ast.Ident]types.Instance{},
+	}
+	conf := types.Config{Importer: fuzzImporter(t), Error: func(error) {}}
+	tp, err := conf.Check("fuzz/p", fset, []*ast.File{f}, info)
+	if err != nil {
+		return nil, false
+	}
+	return &packages.Package{ID: "fuzz/p", Name: f.Name.Name, PkgPath: "fuzz/p", Fset: fset, Syntax: []*ast.File{f},
+		GoFiles: []string{fuzzFile}, CompiledGoFiles: []string{fuzzFile}, Types: tp, TypesInfo: info}, true
+}
+
+// memRun is one run over the single-file package src, in memory. ok is
+// false when the tool reports an error.
+func memRun(t *testing.T, src []byte, mode Mode) (out []byte, stale, ok bool) {
+	p, typed := memPackage(t, src)
+	if !typed {
+		return nil, false, false
+	}
+	cfg := Config{Mode: mode, Overlay: map[string][]byte{fuzzFile: src}}
+	res := &Result{}
+	pr, err := preparePackage(cfg, p, res)
+	if err != nil || res.HasKind(Error) {
+		return nil, false, false
+	}
+	if mode == Remove {
+		for _, c := range res.Changes {
+			return c.New, false, true
+		}
+		return src, false, true
+	}
+	if pr == nil {
+		return nil, false, false
+	}
+	cp := p
+	if clean, ok := pr.stripped[fuzzFile]; ok {
+		if cp, typed = memPackage(t, clean); !typed {
+			t.Fatalf("stripped source does not type-check:\n%s", clean)
+		}
+	}
+	if err := finishPackage(pr, cp, res, nil); err != nil {
+		t.Fatalf("finishPackage: %v", err)
+	}
+	if res.HasKind(Error) {
+		return nil, false, false
+	}
+	out = src
+	for _, c := range res.Changes {
+		out = c.New
+	}
+	return out, res.HasKind(Stale), true
+}
+
+func fuzzCheck(t *testing.T, src []byte) {
+	if _, typed := memPackage(t, src); !typed {
+		return
+	}
+	first, _, ok := memRun(t, src, Instrument)
+	if !ok {
+		return
+	}
+	if _, typed := memPackage(t, first); !typed {
+		t.Fatalf("output does not type-check:\n%s", first)
+	}
+	if fs, err := format.Source(src); err == nil && bytes.Equal(fs, src) {
+		if fo, err := format.Source(first); err != nil || !bytes.Equal(fo, first) {
+			t.Fatalf("output is not gofmt-clean:\n%s", lineDiff(fo, first))
+		}
+	}
+	second, stale, ok := memRun(t, first, Instrument)
+	if !ok || stale || !bytes.Equal(second, first) {
+		t.Fatalf("second run (ok %v, stale %v) changed the output:\n%s", ok, stale, lineDiff(first, second))
+	}
+	removed, _, ok := memRun(t, first, Remove)
+	if !ok {
+		t.Fatalf("-remove failed on:\n%s", first)
+	}
+	// Input that already carries injected code need not come back.
+	fresh := !bytes.Contains(src, []byte(beginPrefix)) && !bytes.Contains(src, []byte(endMarker))
+	if fs, err := format.Source(src); err == nil && bytes.Equal(fs, src) && fresh && !bytes.Equal(removed, src) {
+		t.Fatalf("-remove did not restore the input:\n%s\ninput:\n%s\ninstrumented:\n%s\nremoved:\n%s", lineDiff(src, removed), src, first, removed)
+	}
+	again, _, ok := memRun(t, removed, Instrument)
+	if !ok || !bytes.Equal(again, first) {
+		t.Fatalf("instrumenting after -remove differs:\n%s", lineDiff(first, again))
+	}
+}
