@@ -17,10 +17,11 @@ import (
 type Action int
 
 const (
-	ActionWrite Action = iota // rewrite files in place
-	ActionDiff                // -d: print unified diffs
-	ActionList                // -l: print the names of files that would change
-	ActionCheck               // -check: report missing/stale instrumentation
+	ActionWrite    Action = iota // rewrite files in place
+	ActionDiff                   // -d: print unified diffs
+	ActionList                   // -l: print the names of files that would change
+	ActionCheck                  // -check: report missing/stale instrumentation
+	ActionListDiff               // -l -d: each file's name, then its diff (as gofmt -l -d)
 )
 
 // Exit statuses, as INTERFACE.md defines them.
@@ -51,7 +52,8 @@ type Options struct {
 // 1; -annotate prints the findings it cannot annotate (gRPC, empty
 // ignores, a literal that shares its statement) and exits 0.
 func ExecuteOptions(action Action, remove bool, opts Options, patterns []string, stdout, stderr io.Writer) int {
-	cfg := Config{Patterns: patterns, Verify: action == ActionWrite && !opts.Annotate, Require: opts.Require, Annotate: opts.Annotate}
+	cfg := Config{Patterns: patterns, Verify: action == ActionWrite && !opts.Annotate, Require: opts.Require, Annotate: opts.Annotate,
+		Setup: action != ActionCheck && !opts.Annotate}
 	if remove {
 		cfg.Mode = Remove
 	}
@@ -72,7 +74,7 @@ func ExecuteOptions(action Action, remove bool, opts Options, patterns []string,
 	}
 	res, err := Run(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "traceinject: %v\n", err)
+		fmt.Fprintf(stderr, "traceinject: %s\n", goError(err))
 		return ExitError
 	}
 	wd, _ := os.Getwd()
@@ -85,6 +87,19 @@ func ExecuteOptions(action Action, remove bool, opts Options, patterns []string,
 		}
 		return path
 	}
+	// Text positions are printed as go vet prints them: relative to the
+	// current directory and "./"-prefixed, so that editors and the
+	// problem matchers of CI systems (actions/setup-go's) pick them up.
+	posName := func(path string) string {
+		r := rel(path)
+		if opts.Format != FormatText {
+			return r // json and github carry the file in a field of its own
+		}
+		if r == "" || filepath.IsAbs(r) || strings.HasPrefix(r, ".") {
+			return r
+		}
+		return "." + string(filepath.Separator) + r
+	}
 	status := ExitOK
 	var reports []Report
 	for _, f := range res.Findings {
@@ -94,7 +109,7 @@ func ExecuteOptions(action Action, remove bool, opts Options, patterns []string,
 		if action == ActionCheck {
 			status = max(status, ExitProblem)
 		}
-		f.Pos.Filename = rel(f.Pos.Filename)
+		f.Pos.Filename = posName(f.Pos.Filename)
 		reports = append(reports, findingReport(f))
 	}
 	for _, d := range res.Diagnostics {
@@ -118,7 +133,7 @@ func ExecuteOptions(action Action, remove bool, opts Options, patterns []string,
 			}
 		}
 		if show {
-			d.Pos.Filename = rel(d.Pos.Filename)
+			d.Pos.Filename = posName(d.Pos.Filename)
 			reports = append(reports, diagnosticReport(d))
 		}
 	}
@@ -136,12 +151,18 @@ func ExecuteOptions(action Action, remove bool, opts Options, patterns []string,
 		for _, c := range res.Changes {
 			fmt.Fprintln(stdout, rel(c.Path))
 		}
+	case ActionListDiff:
+		for _, c := range res.Changes {
+			name := filepath.ToSlash(rel(c.Path))
+			fmt.Fprintln(stdout, rel(c.Path))
+			stdout.Write(diff.Diff("a/"+name, c.Old, "b/"+name, c.New))
+		}
 	case ActionWrite:
 		if err := res.Write(); err != nil {
 			var we *WriteError
 			if errors.As(err, &we) {
 				for _, f := range we.Files {
-					fmt.Fprintf(stderr, "%s: %s\n", rel(f.Path), f.Msg)
+					fmt.Fprintf(stderr, "%s: %s\n", posName(f.Path), f.Msg)
 				}
 			} else {
 				fmt.Fprintf(stderr, "traceinject: %v\n", err)

@@ -135,6 +135,10 @@ type Config struct {
 	// Annotate makes Run compute only the //trace:span lines the policy
 	// asks for (-annotate): Changes insert them and nothing else.
 	Annotate bool
+	// Setup checks that the main module can build the runtime packages
+	// the changed files import (see setupDiagnostics); -d, -l and the
+	// write set it, -check and -remove do not need it.
+	Setup bool
 }
 
 // Kind classifies a diagnostic.

@@ -147,6 +147,9 @@ func Run(cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
+	if cfg.Setup && cfg.Mode != Remove && !res.HasKind(Error) && len(res.Changes) > 0 {
+		res.Diagnostics = append(res.Diagnostics, setupDiagnostics(cfg, res, listed)...)
+	}
 	if cfg.Verify && !res.HasKind(Error) && len(res.Changes) > 0 {
 		if err := verify(cfg, res, u, listed); err != nil {
 			return nil, err

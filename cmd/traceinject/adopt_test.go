@@ -46,6 +46,12 @@ func TestAdoption(t *testing.T) {
 			env.Setenv("GOTOOLCHAIN", "local")
 			env.Setenv("GOFLAGS", "")
 			env.Setenv("ROOT", root)
+			// The first proxy of GOPROXY, for scripts that chain it with
+			// "|" (fall through on any error, as a 403 for a module path
+			// that was never published).
+			first, _, _ := strings.Cut(goenv["GOPROXY"], ",")
+			first, _, _ = strings.Cut(first, "|")
+			env.Setenv("PUBLICPROXY", first)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

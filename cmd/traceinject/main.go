@@ -3,9 +3,10 @@
 //
 // Usage:
 //
-//	traceinject [-d | -l | -check] [-remove] [packages]
+//	traceinject [-d] [-l] [-check] [-remove] [-require=KINDS [-annotate]] [-format=F] [packages]
 //
-// -remove may be combined with -d or -l to preview a removal.
+// -d and -l combine (as in gofmt); -remove may be combined with -d or -l to
+// preview a removal. traceinject -h lists the flags and exit statuses.
 //
 // See the project README for the directives and what the injected code does.
 package main
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/debug"
 
 	"github.com/traceinject/traceinject/internal/policy"
 	"github.com/traceinject/traceinject/rewriter"
@@ -30,25 +32,30 @@ func main() {
 	require := flag.String("require", "", "with -check or -annotate: the tracing policy, a comma list of gin, grpc, ctx")
 	annotate := flag.Bool("annotate", false, "insert //trace:span into the doc comment of everything -require reports; write nothing else")
 	format := flag.String("format", "text", "diagnostics as text (file:line:col: message), json or github (workflow commands)")
+	version := flag.Bool("version", false, "print the version and exit")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: traceinject [-d | -l | -check] [-remove] [packages]\n")
+		fmt.Fprint(os.Stderr, usageText)
 		flag.PrintDefaults()
+		fmt.Fprint(os.Stderr, exitText)
 	}
 	flag.Parse()
-
-	action, n := rewriter.ActionWrite, 0
-	for _, f := range []struct {
-		set bool
-		a   rewriter.Action
-	}{{*diff, rewriter.ActionDiff}, {*list, rewriter.ActionList}, {*check, rewriter.ActionCheck}} {
-		if f.set {
-			action, n = f.a, n+1
-		}
+	if *version {
+		fmt.Printf("traceinject %s\n", moduleVersion())
+		os.Exit(rewriter.ExitOK)
 	}
-	if n > 1 || *check && *remove {
-		log.Print("-d, -l and -check are mutually exclusive, and -check does not combine with -remove")
-		flag.Usage()
-		os.Exit(rewriter.ExitError)
+
+	action := rewriter.ActionWrite
+	switch {
+	case *check && (*diff || *list || *remove):
+		usage("-check does not combine with -d, -l or -remove")
+	case *check:
+		action = rewriter.ActionCheck
+	case *diff && *list:
+		action = rewriter.ActionListDiff
+	case *diff:
+		action = rewriter.ActionDiff
+	case *list:
+		action = rewriter.ActionList
 	}
 	opts := rewriter.Options{Annotate: *annotate}
 	var err error
@@ -77,4 +84,33 @@ func usage(msg string) {
 	log.Print(msg)
 	flag.Usage()
 	os.Exit(rewriter.ExitError)
+}
+
+const usageText = `usage: traceinject [flags] [packages]
+
+traceinject instruments every function annotated with //trace:span in the
+packages (go list patterns, default ".") in place. -d and -l write nothing and
+combine, as in gofmt; -remove takes the instrumentation out again.
+
+Flags:
+`
+
+const exitText = `
+Exit status:
+  0  success (also for -d and -l, whatever they print)
+  1  -check found missing or stale instrumentation, a misplaced directive or a
+     policy finding
+  2  usage error, load or type error, malformed directive, a function the tool
+     refuses to instrument, or a module setup problem (the message names the
+     command that fixes it)
+`
+
+// moduleVersion is the version of the module the command was built from:
+// a release for go install pkg@version and go get -tool, "(devel)" for a
+// build in a checkout.
+func moduleVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }
