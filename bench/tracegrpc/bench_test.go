@@ -22,7 +22,7 @@ import (
 // stubs, and the two OpenTracing interceptor libraries, each under the no-op
 // tracer and under mocktracer:
 //
-//	go test -run '^$' -bench . -benchmem -count 6 ./runtime/tracegrpc
+//	cd bench && go test -run '^$' -bench . -benchmem -count 6 ./tracegrpc
 
 type stack struct {
 	name  string
