@@ -16,7 +16,7 @@ import (
 // the signature it records the original parameter and result lists there,
 // as Go strings, so that Remove restores them exactly.
 func beginLine(e *funcEdit) string {
-	s := beginPrefix
+	s := beginPrefix + " v=" + strconv.Itoa(inject.ShapeVersion)
 	if e.params != "" {
 		s += " params=" + strconv.Quote(e.params)
 	}
@@ -31,6 +31,7 @@ func beginLine(e *funcEdit) string {
 
 // beginAttrs are the attributes of a //trace:begin marker.
 type beginAttrs struct {
+	version         int // v=N, the shape version that wrote it; 0 before versions were recorded
 	params, results string
 	oneLine         bool // the body was written on one line
 	// head is the text between the body's { and its first statement as
@@ -50,6 +51,19 @@ func parseBegin(text string) (a beginAttrs, err error) {
 			return a, fmt.Errorf("malformed marker %q", text)
 		}
 		key := rest[:eq]
+		if key == "v" {
+			num, tail, _ := strings.Cut(rest[eq+1:], " ")
+			v, err := strconv.Atoi(num)
+			if err != nil || v < 1 {
+				return a, fmt.Errorf("malformed marker %q", text)
+			}
+			if v > inject.ShapeVersion {
+				return a, fmt.Errorf("written by a newer traceinject (shape version %d; this one writes version %d): upgrade traceinject to change it", v, inject.ShapeVersion)
+			}
+			a.version = v
+			rest = strings.TrimSpace(tail)
+			continue
+		}
 		q, err := strconv.QuotedPrefix(rest[eq+1:])
 		if err != nil {
 			return a, fmt.Errorf("malformed marker %q", text)

@@ -13,7 +13,7 @@
 //
 // The injected statements open the function body, between two comments:
 //
-//	//trace:begin [params="..."] [results="..."] [body="oneline"]
+//	//trace:begin v=N [params="..."] [results="..."] [body="oneline"]
 //	ctx, span := runtime.Start(ctx, "p.F")
 //	...
 //	defer span.End(&err)

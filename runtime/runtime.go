@@ -26,9 +26,17 @@ import (
 	"github.com/traceinject/traceinject/runtime/internal/backend"
 )
 
-// SupportPackageIsVersion1 is referenced by generated code. A generated file
-// that needs a newer runtime than the one it is compiled against fails to
-// build instead of misbehaving.
+// SupportPackageIsVersion1 is referenced by the files protoc-gen-go-trace
+// v0.1.0 and later generates, to assert at compile time that they and the
+// runtime they are compiled against are compatible: a generated file that
+// needs a newer runtime than the one it is compiled against fails to build
+// instead of misbehaving. The next incompatible change to the generated code
+// adds SupportPackageIsVersion2 (and keeps this one while the runtime still
+// serves version-1 code).
+//
+// Requires github.com/traceinject/traceinject/runtime v0.1.0 or later, and
+// runtime/tracegrpc v0.1.0 or later with gRPC-Go v1.64.0 or later (its
+// generic stream types).
 const SupportPackageIsVersion1 = true
 
 // Option configures the spans of a generated client or server.

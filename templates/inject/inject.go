@@ -25,6 +25,14 @@ const (
 	TraceginPath = "github.com/traceinject/traceinject/runtime/tracegin"
 )
 
+// ShapeVersion is the version of the injected shapes, recorded in every
+// //trace:begin marker the tool writes (v=N). It goes up with every change
+// to the templates that a runtime older than the tool would not build or
+// that an older tool would not recognise; a marker without v= was written
+// before versions were recorded and is still recognised and removed. A tool
+// refuses to touch a marker of a newer version than its own.
+const ShapeVersion = 1
+
 // Shape names, one per template file.
 const (
 	Context = "context" // a function with a context.Context parameter

@@ -15,6 +15,8 @@ import (
 
 // This is a compile-time assertion that this generated file and the
 // traceinject runtime it is compiled against are compatible.
+// Requires github.com/traceinject/traceinject/runtime v0.1.0 or later and
+// gRPC-Go v1.64.0 or later.
 const _ = runtime.SupportPackageIsVersion1
 
 // NewTracedEchoClient is NewEchoClient recording one client

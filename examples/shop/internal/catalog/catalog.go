@@ -52,7 +52,7 @@ func New() *Service {
 //
 //trace:span tag.product_id=req.Id
 func (s *Service) GetProduct(ctx context.Context, req *shoppb.GetProductRequest) (_ *shoppb.Product, err error) {
-	//trace:begin results="(*shoppb.Product, error)"
+	//trace:begin v=1 results="(*shoppb.Product, error)"
 	ctx, span := runtime.Start(ctx, "catalog.Service.GetProduct")
 	runtime.SetTag(span, "product_id", req.Id)
 	defer span.End(&err)
@@ -89,7 +89,7 @@ func (s *Service) ListProducts(req *shoppb.ListProductsRequest, stream shoppb.Ca
 //
 //trace:span tag.category=category
 func (s *Service) matching(ctx context.Context, category string) (_ []*shoppb.Product, err error) {
-	//trace:begin results="([]*shoppb.Product, error)"
+	//trace:begin v=1 results="([]*shoppb.Product, error)"
 	ctx, span := runtime.Start(ctx, "catalog.Service.matching")
 	runtime.SetTag(span, "category", category)
 	defer span.End(&err)
@@ -115,7 +115,7 @@ func (s *Service) matching(ctx context.Context, category string) (_ []*shoppb.Pr
 //
 //trace:span tag.product_id=req.ProductId tag.quantity=req.Quantity
 func (s *Service) PlaceOrder(ctx context.Context, req *shoppb.PlaceOrderRequest) (_ *shoppb.Order, err error) {
-	//trace:begin results="(*shoppb.Order, error)"
+	//trace:begin v=1 results="(*shoppb.Order, error)"
 	ctx, span := runtime.Start(ctx, "catalog.Service.PlaceOrder")
 	runtime.SetTag(span, "product_id", req.ProductId)
 	runtime.SetTag(span, "quantity", req.Quantity)
@@ -150,7 +150,7 @@ var errCorrupt = errors.New("corrupt record")
 //
 //trace:span
 func validate(ctx context.Context, p *shoppb.Product) (err error) {
-	//trace:begin results="error"
+	//trace:begin v=1 results="error"
 	ctx, span := runtime.Start(ctx, "catalog.validate")
 	defer span.End(&err)
 	//trace:end

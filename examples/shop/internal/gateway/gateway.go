@@ -48,7 +48,7 @@ func New(catalog shoppb.CatalogClient) *gin.Engine {
 	orders := api.Group("/orders")
 	//trace:span
 	orders.POST("", func(c *gin.Context) {
-		//trace:begin
+		//trace:begin v=1
 		span := tracegin.Start(c, "gateway.New.func2")
 		defer tracegin.End(c, span, nil)
 		//trace:end
@@ -79,7 +79,7 @@ func New(catalog shoppb.CatalogClient) *gin.Engine {
 //
 //trace:span
 func (h *Handler) GetProduct(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(c, "gateway.Handler.GetProduct")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -96,7 +96,7 @@ func (h *Handler) GetProduct(c *gin.Context) {
 //
 //trace:span tag.category=ctx.Query("category")
 func (h *Handler) ListProducts(ctx *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(ctx, "gateway.Handler.ListProducts")
 	runtime.SetTag(span, "category", ctx.Query("category"))
 	defer tracegin.End(ctx, span, nil)

@@ -20,7 +20,7 @@ var errNotFound = errors.New("not found")
 //
 //trace:span tag.account_id=id tag.service=s.name tag.kind="lookup"
 func (s *Service) Get(ctx context.Context, id string) (_ *User, err error) {
-	//trace:begin results="(*User, error)"
+	//trace:begin v=1 results="(*User, error)"
 	ctx, span := runtime.Start(ctx, "svc.Service.Get")
 	runtime.SetTag(span, "account_id", id)
 	runtime.SetTag(span, "service", s.name)
@@ -37,7 +37,7 @@ func (s *Service) Get(ctx context.Context, id string) (_ *User, err error) {
 //
 //trace:span
 func (s Service) Put(ctx context.Context, u *User) (err error) {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "svc.Service.Put")
 	defer span.End(&err)
 	//trace:end
@@ -49,7 +49,7 @@ func (s Service) Put(ctx context.Context, u *User) (err error) {
 
 //trace:span svc.unnamed
 func unnamed(ctx context.Context, _ string) (err error) {
-	//trace:begin params="(context.Context, string)" results="error"
+	//trace:begin v=1 params="(context.Context, string)" results="error"
 	ctx, span := runtime.Start(ctx, "svc.unnamed")
 	defer span.End(&err)
 	//trace:end
@@ -58,7 +58,7 @@ func unnamed(ctx context.Context, _ string) (err error) {
 
 //trace:span "blank ctx" follows
 func blank(ctx context.Context, n int) int {
-	//trace:begin params="(_ context.Context, n int)"
+	//trace:begin v=1 params="(_ context.Context, n int)"
 	ctx, span := runtime.StartFollowsFrom(ctx, "blank ctx")
 	defer span.End(nil)
 	//trace:end
@@ -72,7 +72,7 @@ type List[T any] struct{ items []T }
 //
 //trace:span tag.len=len(l.items)
 func (l *List[T]) Push(ctx context.Context, v T) {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "svc.List.Push")
 	runtime.SetTag(span, "len", len(l.items))
 	defer span.End(nil)
@@ -82,7 +82,7 @@ func (l *List[T]) Push(ctx context.Context, v T) {
 
 //trace:span
 func empty(ctx context.Context) {
-	//trace:begin body="oneline"
+	//trace:begin v=1 body="oneline"
 	ctx, span := runtime.Start(ctx, "svc.empty")
 	defer span.End(nil)
 	//trace:end
@@ -90,7 +90,7 @@ func empty(ctx context.Context) {
 
 //trace:span
 func explode(ctx context.Context, msg string) (err error) {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "svc.explode")
 	defer span.End(&err)
 	//trace:end
@@ -108,7 +108,7 @@ func multiline(
 	_ int,
 	err error,
 ) {
-	//trace:begin params="(\n\tcontext.Context,\n\tstring,\n)" results="(\n\tint,\n\terror,\n)"
+	//trace:begin v=1 params="(\n\tcontext.Context,\n\tstring,\n)" results="(\n\tint,\n\terror,\n)"
 	ctx, span := runtime.Start(ctx, "svc.multiline")
 	defer span.End(&err)
 	//trace:end
@@ -117,7 +117,7 @@ func multiline(
 
 //trace:span
 func commented(ctx context.Context) {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "svc.commented")
 	defer span.End(nil)
 	//trace:end
@@ -132,7 +132,7 @@ func commented(ctx context.Context) {
 //trace:span
 func onlyComment(ctx context.Context) {
 	// Nothing to do.
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "svc.onlyComment")
 	defer span.End(nil)
 	//trace:end
@@ -140,13 +140,13 @@ func onlyComment(ctx context.Context) {
 
 //trace:span
 func literal(ctx context.Context) func(context.Context) error {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "svc.literal")
 	defer span.End(nil)
 	//trace:end
 	//trace:span tag.where="literal"
 	f := func(ctx context.Context) (err error) {
-		//trace:begin results="error" body="oneline"
+		//trace:begin v=1 results="error" body="oneline"
 		ctx, span := runtime.Start(ctx, "svc.literal.func1")
 		runtime.SetTag(span, "where", "literal")
 		defer span.End(&err)

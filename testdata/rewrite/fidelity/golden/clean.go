@@ -8,7 +8,7 @@ import "github.com/traceinject/traceinject/runtime"
 //
 //trace:span
 func Blank(ctx context.Context) int {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "fidelity.Blank")
 	defer span.End(nil)
 	//trace:end
@@ -23,7 +23,7 @@ func Blank(ctx context.Context) int {
 
 //trace:span
 func Commented(ctx context.Context) { // why
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "fidelity.Commented")
 	defer span.End(nil)
 	//trace:end
@@ -34,7 +34,7 @@ func Commented(ctx context.Context) { // why
 //trace:span
 func OnlyComment(ctx context.Context) {
 	// nothing to do
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "fidelity.OnlyComment")
 	defer span.End(nil)
 	//trace:end
@@ -42,7 +42,7 @@ func OnlyComment(ctx context.Context) {
 
 //trace:span
 func Empty(ctx context.Context) {
-	//trace:begin body="oneline"
+	//trace:begin v=1 body="oneline"
 	ctx, span := runtime.Start(ctx, "fidelity.Empty")
 	defer span.End(nil)
 	//trace:end
@@ -51,7 +51,7 @@ func Empty(ctx context.Context) {
 func Literal(ctx context.Context) func() {
 	//trace:span
 	f := func(ctx context.Context) {
-		//trace:begin
+		//trace:begin v=1
 		ctx, span := runtime.Start(ctx, "fidelity.Literal.func1")
 		defer span.End(nil)
 		//trace:end

@@ -27,7 +27,7 @@ func unannotated( a int,b int ) int {
 
 //trace:span
 func Lookup(ctx context.Context, id string) (err error) {
-	//trace:begin results="error"
+	//trace:begin v=1 results="error"
 	ctx, span := runtime.Start(ctx, "fidelity.Lookup")
 	defer span.End(&err)
 	//trace:end

@@ -28,7 +28,7 @@ func (s *Store) Lookup(ctx context.Context, id string) (string, error) {
 //
 //trace:span tag.user=c.Param("id")
 func GetUser(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(c, "ginsvc.GetUser")
 	runtime.SetTag(span, "user", c.Param("id"))
 	defer tracegin.End(c, span, nil)
@@ -43,7 +43,7 @@ type Handlers struct{ store *Store }
 //
 //trace:span
 func (h *Handlers) Lookup(ctx *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(ctx, "ginsvc.Handlers.Lookup")
 	defer tracegin.End(ctx, span, nil)
 	//trace:end
@@ -59,7 +59,7 @@ func (h *Handlers) Lookup(ctx *gin.Context) {
 //
 //trace:span "load user"
 func loadUser(c *gin.Context, id string) (err error) {
-	//trace:begin results="error"
+	//trace:begin v=1 results="error"
 	span := tracegin.StartNamed(c, "load user")
 	defer tracegin.End(c, span, &err)
 	//trace:end
@@ -74,7 +74,7 @@ func loadUser(c *gin.Context, id string) (err error) {
 //
 //trace:span follows
 func (h Handlers) Value(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.StartFollowsFrom(c, "ginsvc.Handlers.Value")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -89,7 +89,7 @@ func (h Handlers) Value(c *gin.Context) {
 //
 //trace:span auth
 func Auth(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.StartNamed(c, "auth")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -112,7 +112,7 @@ func Lang(ctx context.Context) string {
 //
 //trace:span
 func Greet(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(c, "ginsvc.Greet")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -129,7 +129,7 @@ func userID(ctx context.Context) string {
 //
 //trace:span
 func Page(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(c, "ginsvc.Page")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -141,7 +141,7 @@ func Page(c *gin.Context) {
 //
 //trace:span
 func writeHeader(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(c, "ginsvc.writeHeader")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -152,7 +152,7 @@ func writeHeader(c *gin.Context) {
 //
 //trace:span
 func writeBody(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(c, "ginsvc.writeBody")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -168,7 +168,7 @@ func registerRoutes(r *gin.Engine, h *Handlers) {
 	r.GET("/value", h.Value)
 	//trace:span tag.kind="health"
 	r.GET("/ping", func(c *gin.Context) {
-		//trace:begin
+		//trace:begin v=1
 		span := tracegin.Start(c, "ginsvc.registerRoutes.func1")
 		runtime.SetTag(span, "kind", "health")
 		defer tracegin.End(c, span, nil)
@@ -177,7 +177,7 @@ func registerRoutes(r *gin.Engine, h *Handlers) {
 	})
 	//trace:span
 	r.GET("/boom", func(c *gin.Context) {
-		//trace:begin params="(*gin.Context)" body="oneline"
+		//trace:begin v=1 params="(*gin.Context)" body="oneline"
 		span := tracegin.Start(c, "ginsvc.registerRoutes.func2")
 		defer tracegin.End(c, span, nil)
 		//trace:end

@@ -13,7 +13,7 @@ import (
 
 //trace:span
 func Groups(ctx context.Context) string {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "imports.Groups")
 	defer span.End(nil)
 	//trace:end

@@ -10,7 +10,7 @@ import (
 
 //trace:span
 func GroupStart(ctx context.Context) (err error) {
-	//trace:begin results="error"
+	//trace:begin v=1 results="error"
 	ctx, span := runtime.Start(ctx, "imports.GroupStart")
 	defer span.End(&err)
 	//trace:end

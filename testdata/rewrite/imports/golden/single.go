@@ -6,7 +6,7 @@ import "github.com/traceinject/traceinject/runtime"
 
 //trace:span
 func Single(ctx context.Context) {
-	//trace:begin body="oneline"
+	//trace:begin v=1 body="oneline"
 	ctx, span := runtime.Start(ctx, "imports.Single")
 	defer span.End(nil)
 	//trace:end

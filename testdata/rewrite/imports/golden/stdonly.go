@@ -9,7 +9,7 @@ import (
 
 //trace:span
 func StdOnly(ctx context.Context, s string) string {
-	//trace:begin body="oneline"
+	//trace:begin v=1 body="oneline"
 	ctx, span := runtime.Start(ctx, "imports.StdOnly")
 	defer span.End(nil)
 	//trace:end

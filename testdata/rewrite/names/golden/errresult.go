@@ -16,7 +16,7 @@ var ErrNotNumber = errors.New("not a number")
 //
 //trace:span
 func NestedErr(ctx context.Context, s string) (_ int, err error) {
-	//trace:begin results="(int, error)"
+	//trace:begin v=1 results="(int, error)"
 	ctx, span := runtime.Start(ctx, "names.NestedErr")
 	defer span.End(&err)
 	//trace:end
@@ -37,7 +37,7 @@ var err = errors.New("package-level err")
 //
 //trace:span
 func PackageErr(ctx context.Context) (traceErr error) {
-	//trace:begin results="error"
+	//trace:begin v=1 results="error"
 	ctx, span := runtime.Start(ctx, "names.PackageErr")
 	defer span.End(&traceErr)
 	//trace:end
@@ -49,7 +49,7 @@ func Enclosed() func(context.Context) error {
 	err := errors.New("enclosing err")
 	//trace:span enclosed
 	f := func(ctx context.Context) (traceErr error) {
-		//trace:begin results="error"
+		//trace:begin v=1 results="error"
 		ctx, span := runtime.Start(ctx, "enclosed")
 		defer span.End(&traceErr)
 		//trace:end

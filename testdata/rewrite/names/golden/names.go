@@ -16,7 +16,7 @@ var span = "package-level span"
 //
 //trace:span
 func TopLevelErr(ctx context.Context) (_ string, traceErr error) {
-	//trace:begin results="(string, error)"
+	//trace:begin v=1 results="(string, error)"
 	ctx, traceSpan := traceruntime.Start(ctx, "names.TopLevelErr")
 	defer traceSpan.End(&traceErr)
 	//trace:end
@@ -31,7 +31,7 @@ func TopLevelErr(ctx context.Context) (_ string, traceErr error) {
 //
 //trace:span
 func Locals(traceCtx context.Context) (err error) {
-	//trace:begin params="(context.Context)" results="error"
+	//trace:begin v=1 params="(context.Context)" results="error"
 	traceCtx, traceSpan := traceruntime.Start(traceCtx, "names.Locals")
 	defer traceSpan.End(&err)
 	//trace:end
@@ -46,7 +46,7 @@ func Locals(traceCtx context.Context) (err error) {
 //
 //trace:span tag.runtime=runtime
 func Shadowed(ctx context.Context, runtime string) (n int, err error) {
-	//trace:begin results="(n int, _ error)"
+	//trace:begin v=1 results="(n int, _ error)"
 	ctx, span := traceruntime.Start(ctx, "names.Shadowed")
 	traceruntime.SetTag(span, "runtime", runtime)
 	defer span.End(&err)

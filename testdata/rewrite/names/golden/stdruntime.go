@@ -11,7 +11,7 @@ import (
 //
 //trace:span tag.procs=runtime.GOMAXPROCS(0)
 func Procs(ctx context.Context) int {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := traceruntime.Start(ctx, "names.Procs")
 	traceruntime.SetTag(span, "procs", runtime.GOMAXPROCS(0))
 	defer span.End(nil)

@@ -22,7 +22,7 @@ func Routes(r *gin.Engine) {
 //
 //trace:span
 func Greet(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(c, "neither.Greet")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -33,7 +33,7 @@ func Greet(c *gin.Context) {
 //
 //trace:span
 func first(ctx context.Context, name string) string {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "neither.first")
 	defer span.End(nil)
 	//trace:end
@@ -47,7 +47,7 @@ func second(
 	ctx context.Context,
 	name string,
 ) string {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "neither.second")
 	defer span.End(nil)
 	//trace:end
@@ -62,7 +62,7 @@ func second(
 //
 //trace:span
 func third(ctx context.Context, _ string, _ string) string {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "neither.third")
 	defer span.End(nil)
 	//trace:end
@@ -76,7 +76,7 @@ var lastName = "world"
 func Nested(ctx context.Context, r *gin.Engine) {
 	//trace:span
 	r.GET("/nested", func(c *gin.Context) {
-		//trace:begin body="oneline"
+		//trace:begin v=1 body="oneline"
 		span := tracegin.Start(c, "neither.Nested.func1")
 		defer tracegin.End(c, span, nil)
 		//trace:end

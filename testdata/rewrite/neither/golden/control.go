@@ -14,7 +14,7 @@ import (
 //
 //trace:span
 func fact(ctx context.Context, n int) int {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "neither.fact")
 	defer span.End(nil)
 	//trace:end
@@ -29,7 +29,7 @@ func fact(ctx context.Context, n int) int {
 //
 //trace:span
 func Spawn(ctx context.Context, n int) int {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "neither.Spawn")
 	defer span.End(nil)
 	//trace:end
@@ -46,7 +46,7 @@ func Spawn(ctx context.Context, n int) int {
 //
 //trace:span
 func work(ctx context.Context, wg *sync.WaitGroup) {
-	//trace:begin body="oneline"
+	//trace:begin v=1 body="oneline"
 	ctx, span := runtime.Start(ctx, "neither.work")
 	defer span.End(nil)
 	//trace:end
@@ -57,7 +57,7 @@ func work(ctx context.Context, wg *sync.WaitGroup) {
 //
 //trace:span
 func done(ctx context.Context) {
-	//trace:begin body="oneline"
+	//trace:begin v=1 body="oneline"
 	ctx, span := runtime.Start(ctx, "neither.done")
 	defer span.End(nil)
 	//trace:end
@@ -75,7 +75,7 @@ func Nearest(parent context.Context) (int, context.Context) {
 //
 //trace:span
 func Generic[T any](ctx context.Context, v T) T {
-	//trace:begin body="oneline"
+	//trace:begin v=1 body="oneline"
 	ctx, span := runtime.Start(ctx, "neither.Generic")
 	defer span.End(nil)
 	//trace:end
@@ -93,7 +93,7 @@ func Serve(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, fact(r.Contex
 //
 //trace:span
 func Derived(ctx context.Context) int {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "neither.Derived")
 	defer span.End(nil)
 	//trace:end

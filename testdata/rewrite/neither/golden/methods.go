@@ -20,7 +20,7 @@ type Counter struct {
 //
 //trace:span
 func (c *Counter) Add(ctx context.Context, n int) {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "neither.Counter.Add")
 	defer span.End(nil)
 	//trace:end
@@ -33,7 +33,7 @@ func (c *Counter) Add(ctx context.Context, n int) {
 //
 //trace:span
 func (c *Counter) Value(ctx context.Context) (_ int, err error) {
-	//trace:begin results="(int, error)"
+	//trace:begin v=1 results="(int, error)"
 	ctx, span := runtime.Start(ctx, "neither.Counter.Value")
 	defer span.End(&err)
 	//trace:end
@@ -47,7 +47,7 @@ func (c *Counter) Value(ctx context.Context) (_ int, err error) {
 //
 //trace:span
 func (l Label) Title(ctx context.Context) string {
-	//trace:begin body="oneline"
+	//trace:begin v=1 body="oneline"
 	ctx, span := runtime.Start(ctx, "neither.Label.Title")
 	defer span.End(nil)
 	//trace:end
@@ -67,7 +67,7 @@ type Wrapped struct {
 //
 //trace:span
 func Use(ctx context.Context, w *Wrapped) (_ string, traceErr error) {
-	//trace:begin results="(string, error)"
+	//trace:begin v=1 results="(string, error)"
 	ctx, span := runtime.Start(ctx, "neither.Use")
 	defer span.End(&traceErr)
 	//trace:end

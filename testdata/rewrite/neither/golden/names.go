@@ -10,7 +10,7 @@ var ctx = context.Background()
 //
 //trace:span
 func usesGlobal(traceCtx context.Context) context.Context {
-	//trace:begin body="oneline"
+	//trace:begin v=1 body="oneline"
 	traceCtx, span := runtime.Start(traceCtx, "neither.usesGlobal")
 	defer span.End(nil)
 	//trace:end
@@ -21,7 +21,7 @@ func usesGlobal(traceCtx context.Context) context.Context {
 //
 //trace:span
 func localCtx(traceCtx context.Context, n int) int {
-	//trace:begin
+	//trace:begin v=1
 	traceCtx, span := runtime.Start(traceCtx, "neither.localCtx")
 	defer span.End(nil)
 	//trace:end
@@ -33,7 +33,7 @@ func localCtx(traceCtx context.Context, n int) int {
 //
 //trace:span
 func bothTaken(traceCtx1 context.Context, traceCtx int) int {
-	//trace:begin
+	//trace:begin v=1
 	traceCtx1, span := runtime.Start(traceCtx1, "neither.bothTaken")
 	defer span.End(nil)
 	//trace:end

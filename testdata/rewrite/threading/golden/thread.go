@@ -27,7 +27,7 @@ func see(ctx context.Context, name string) {
 //
 //trace:span
 func Background(ctx context.Context) context.Context {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "threading.Background")
 	defer span.End(nil)
 	//trace:end
@@ -42,7 +42,7 @@ func Background(ctx context.Context) context.Context {
 	<-done
 	//trace:span
 	inner := func(ctx context.Context) {
-		//trace:begin
+		//trace:begin v=1
 		ctx, span := runtime.Start(ctx, "threading.Background.func2")
 		defer span.End(nil)
 		//trace:end
@@ -56,7 +56,7 @@ func Background(ctx context.Context) context.Context {
 //
 //trace:span
 func NewRequest(ctx context.Context, url string) (_ *http.Request, err error) {
-	//trace:begin results="(*http.Request, error)"
+	//trace:begin v=1 results="(*http.Request, error)"
 	ctx, span := runtime.Start(ctx, "threading.NewRequest")
 	defer span.End(&err)
 	//trace:end
@@ -68,7 +68,7 @@ func NewRequest(ctx context.Context, url string) (_ *http.Request, err error) {
 //
 //trace:span
 func WithBackground(ctx context.Context, url string) (_ *http.Request, err error) {
-	//trace:begin results="(*http.Request, error)"
+	//trace:begin v=1 results="(*http.Request, error)"
 	ctx, span := runtime.Start(ctx, "threading.WithBackground")
 	defer span.End(&err)
 	//trace:end
@@ -79,7 +79,7 @@ func WithBackground(ctx context.Context, url string) (_ *http.Request, err error
 //
 //trace:span
 func Handler(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(c, "threading.Handler")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -105,7 +105,7 @@ var Jobs = make(chan string, 2)
 //
 //trace:span
 func Later(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(c, "threading.Later")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -128,7 +128,7 @@ func Later(c *gin.Context) {
 //
 //trace:span
 func Schedule(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(c, "threading.Schedule")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -145,7 +145,7 @@ func Schedule(c *gin.Context) {
 //
 //trace:span
 func Fetch(ctx context.Context, url string) string {
-	//trace:begin
+	//trace:begin v=1
 	ctx, span := runtime.Start(ctx, "threading.Fetch")
 	defer span.End(nil)
 	//trace:end

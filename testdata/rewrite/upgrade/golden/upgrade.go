@@ -18,7 +18,7 @@ func use(ctx context.Context) {}
 //
 //trace:span
 func Handler(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.Start(c, "upgrade.Handler")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -34,7 +34,7 @@ func Handler(c *gin.Context) {
 //
 //trace:span named
 func Named(c *gin.Context) {
-	//trace:begin
+	//trace:begin v=1
 	span := tracegin.StartNamed(c, "named")
 	defer tracegin.End(c, span, nil)
 	//trace:end
@@ -45,7 +45,7 @@ func Named(c *gin.Context) {
 //
 //trace:span
 func Fetch(ctx context.Context, url string) (_ *http.Request, err error) {
-	//trace:begin results="(*http.Request, error)"
+	//trace:begin v=1 results="(*http.Request, error)"
 	ctx, span := runtime.Start(ctx, "upgrade.Fetch")
 	defer span.End(&err)
 	//trace:end

@@ -14,7 +14,7 @@ var validate = validator.New()
 //
 //trace:span
 func Check(ctx context.Context, s any) (err error) {
-	//trace:begin results="error"
+	//trace:begin v=1 results="error"
 	ctx, span := runtime.Start(ctx, "v2dep.Check")
 	defer span.End(&err)
 	//trace:end
