@@ -93,6 +93,10 @@ const fuzzFile = "/fuzz/p/p.go"
 
 // memPackage parses and type-checks src as a package of its own.
 func memPackage(t testing.TB, src []byte) (*packages.Package, bool) {
+	return memPackageAt(t, "fuzz/p", src)
+}
+
+func memPackageAt(t testing.TB, path string, src []byte) (*packages.Package, bool) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, fuzzFile, src, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
@@ -104,11 +108,11 @@ func memPackage(t testing.TB, src []byte) (*packages.Package, bool) {
 		Instances: map[*ast.Ident]types.Instance{},
 	}
 	conf := types.Config{Importer: fuzzImporter(t), Error: func(error) {}}
-	tp, err := conf.Check("fuzz/p", fset, []*ast.File{f}, info)
+	tp, err := conf.Check(path, fset, []*ast.File{f}, info)
 	if err != nil {
 		return nil, false
 	}
-	return &packages.Package{ID: "fuzz/p", Name: f.Name.Name, PkgPath: "fuzz/p", Fset: fset, Syntax: []*ast.File{f},
+	return &packages.Package{ID: path, Name: f.Name.Name, PkgPath: path, Fset: fset, Syntax: []*ast.File{f},
 		GoFiles: []string{fuzzFile}, CompiledGoFiles: []string{fuzzFile}, Types: tp, TypesInfo: info}, true
 }
 
@@ -171,7 +175,7 @@ func fuzzCheck(t *testing.T, src []byte) {
 	}
 	second, stale, ok := memRun(t, first, Instrument)
 	if !ok || stale || !bytes.Equal(second, first) {
-		t.Fatalf("second run (ok %v, stale %v) changed the output:\n%s", ok, stale, lineDiff(first, second))
+		t.Fatalf("second run (ok %v, stale %v) changed the output:\n%s\nfirst:\n%s\nsecond:\n%s", ok, stale, lineDiff(first, second), first, second)
 	}
 	removed, _, ok := memRun(t, first, Remove)
 	if !ok {

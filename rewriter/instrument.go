@@ -104,7 +104,9 @@ func (in *instrumenter) shapeOf(ft *ast.FuncType) (Shape, int) {
 	for _, field := range ft.Params.List {
 		typ := in.info().TypeOf(field.Type)
 		n := max(len(field.Names), 1)
-		if isGinContext(typ) {
+		// Package gin itself (and tracegin) cannot import tracegin,
+		// which imports gin: there *Context is an ordinary parameter.
+		if isGinContext(typ) && in.pkg.PkgPath != ginPath && in.pkg.PkgPath != inject.TraceginPath {
 			return ShapeGin, i
 		}
 		if shape == ShapeNone && isContext(typ) {

@@ -460,6 +460,13 @@ func (sp *splicer) block(s, o, n *ast.BlockStmt) {
 		}
 		return
 	}
+	if nHas && !sHas && strings.Contains(sp.n.beginText(n), `body="oneline"`) {
+		// A one-line body is expanded as printed: -remove puts it back
+		// on one line in gofmt's form, which is then what the next run
+		// expands again.
+		sp.replaceRange(s.Lbrace+1, s.Rbrace, n.Lbrace+1, n.Rbrace)
+		return
+	}
 	switch {
 	case oHas && !nHas && sAttrs.hasHead:
 		sp.edit(sp.s.off(s.Lbrace+1), sp.s.off(sEnd), sAttrs.head)

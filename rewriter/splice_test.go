@@ -86,3 +86,18 @@ func outsideChanges(name string, before, after []byte, callers bool) string {
 	}
 	return ""
 }
+
+// TestGinPackageHasNoGinShape: in package gin itself a *Context parameter
+// cannot get tracegin's span (tracegin imports gin: an import cycle, found
+// by the round-trip corpus on gin's own source).
+func TestGinPackageHasNoGinShape(t *testing.T) {
+	src := []byte("package gin\n\ntype Context struct{}\n\n//trace:span\nfunc handle(c *Context) {}\n")
+	p, ok := memPackageAt(t, ginPath, src)
+	if !ok {
+		t.Fatal("test package does not type-check")
+	}
+	fd := p.Syntax[0].Decls[1].(*ast.FuncDecl)
+	if shape, _ := newInstrumenter(p, nil).shapeOf(fd.Type); shape == ShapeGin {
+		t.Errorf("a function of package gin got the Gin shape")
+	}
+}
