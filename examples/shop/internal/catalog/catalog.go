@@ -5,7 +5,7 @@
 // server span.
 package catalog
 
-//go:generate go run github.com/traceinject/traceinject/cmd/traceinject .
+//go:generate go tool traceinject .
 
 import (
 	"context"

@@ -4,7 +4,7 @@
 // named after the route template, continuing a trace the HTTP client started.
 package gateway
 
-//go:generate go run github.com/traceinject/traceinject/cmd/traceinject .
+//go:generate go tool traceinject .
 
 import (
 	"errors"
