@@ -269,7 +269,7 @@ type importChange struct {
 
 // apply edits the imports of src, one addition at a time (each sees the
 // groups the previous one made).
-func (ic importChange) apply(name string, src []byte) ([]byte, error) {
+func (ic importChange) apply(name string, src []byte, passes *[][]textEdit) ([]byte, error) {
 	parse := func(src []byte) (*side, error) {
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly|parser.ParseComments)
@@ -283,9 +283,11 @@ func (ic importChange) apply(name string, src []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if src, err = applyEdits(src, sd.dropImports(ic.drop)); err != nil {
+		edits := sd.dropImports(ic.drop)
+		if src, err = applyEdits(src, edits); err != nil {
 			return nil, err
 		}
+		*passes = append(*passes, edits)
 	}
 	add := ic.add
 	for len(add) > 0 {
@@ -309,6 +311,7 @@ func (ic importChange) apply(name string, src []byte) ([]byte, error) {
 		if src, err = applyEdits(src, edits[:1]); err != nil {
 			return nil, err
 		}
+		*passes = append(*passes, edits[:1])
 		if edits[0].text != "" && strings.HasPrefix(strings.TrimSpace(edits[0].text), "import") {
 			break // a new declaration with all of them
 		}

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"go/version"
 	"os/exec"
 	"sort"
 	"strings"
@@ -572,7 +573,7 @@ func (tp *threadPlan) contextAt(u *use) ctxArg {
 			return kindCtx
 		case isGinContext(t):
 			return kindGin
-		case hasContextMethod(t):
+		case hasContextMethod(t) && contextMethodAvailable(t, info.FileVersions[file]):
 			return kindMethod
 		}
 		return -1
@@ -729,6 +730,18 @@ func hasContextMethod(t types.Type) bool {
 	}
 	sig := fn.Type().(*types.Signature)
 	return sig.Params().Len() == 0 && sig.Results().Len() == 1 && isContext(sig.Results().At(0).Type())
+}
+
+// contextMethodAvailable reports whether t's Context method exists at the
+// file's Go version: testing.T, B, F and TB have one since Go 1.24, and go
+// vet rejects it in an older module (found by the round-trip corpus on gin,
+// a go 1.22 module).
+func contextMethodAvailable(t types.Type, fileVersion string) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "Context")
+	if obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "testing" || fileVersion == "" {
+		return true
+	}
+	return version.Compare(fileVersion, "go1.24") >= 0
 }
 
 // wellKnown are methods whose signature interfaces of the standard library

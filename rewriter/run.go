@@ -130,7 +130,7 @@ func Run(cfg Config) (*Result, error) {
 				return
 			}
 			if len(cp.Errors) > 0 {
-				parts[i].Diagnostics = packageErrors(cp)
+				parts[i].Diagnostics = pr.toCurrent(packageErrors(cp))
 				return
 			}
 		}
@@ -262,7 +262,11 @@ func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package
 	var out []*pkgRun
 	for _, cp := range cps {
 		if len(cp.Errors) > 0 {
-			res.Diagnostics = append(res.Diagnostics, packageErrors(cp)...)
+			ds := packageErrors(cp)
+			if pr := have[cp.PkgPath]; pr != nil {
+				ds = pr.toCurrent(ds)
+			}
+			res.Diagnostics = append(res.Diagnostics, ds...)
 			continue
 		}
 		clean[cp.PkgPath] = cp
@@ -418,6 +422,7 @@ type fileRun struct {
 	current []byte
 	curAST  *ast.File
 	clean   []byte // current with the injected code stripped
+	back    func(int) int // offset in clean -> offset in current (nil: the same)
 }
 
 // pkgRun is one package between stripping and instrumenting.
@@ -453,13 +458,13 @@ func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, erro
 		if !bytes.Contains(src, []byte(beginPrefix)) && !bytes.Contains(src, []byte(endMarker)) {
 			continue
 		}
-		clean, pos, err := stripFile(p, f, src)
+		clean, back, pos, err := stripFile(p, f, src)
 		if err != nil {
 			res.Diagnostics = append(res.Diagnostics, errorf(p.Fset.Position(pos), "cannot remove injected code: %v", err))
 			continue
 		}
 		if !bytes.Equal(clean, src) {
-			fr.clean = clean
+			fr.clean, fr.back = clean, back
 			stripped[name] = clean
 		}
 	}
@@ -632,4 +637,42 @@ func firstDiffLine(a, b []byte) int {
 		}
 	}
 	return line
+}
+
+// toCurrent moves diagnostics about the stripped files of pr to the
+// matching positions in the current files, the ones the user sees.
+func (pr *pkgRun) toCurrent(diags []Diagnostic) []Diagnostic {
+	for i, d := range diags {
+		for _, fr := range pr.files {
+			if fr.back == nil || filepath.Clean(d.Pos.Filename) != filepath.Clean(fr.name) {
+				continue
+			}
+			off, ok := lineColOffset(fr.clean, d.Pos.Line, d.Pos.Column)
+			if !ok {
+				continue
+			}
+			diags[i].Pos = offsetPosition(fr.name, fr.current, fr.back(off))
+		}
+	}
+	return diags
+}
+
+func lineColOffset(src []byte, line, col int) (int, bool) {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return 0, false
+		}
+		off += i + 1
+	}
+	off += max(col, 1) - 1
+	return off, off <= len(src)
+}
+
+func offsetPosition(name string, src []byte, off int) token.Position {
+	off = min(max(off, 0), len(src))
+	line := 1 + bytes.Count(src[:off], []byte("\n"))
+	col := off - (bytes.LastIndexByte(src[:off], '\n') + 1) + 1
+	return token.Position{Filename: name, Offset: off, Line: line, Column: col}
 }

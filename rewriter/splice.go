@@ -66,29 +66,64 @@ type splicer struct {
 // splice applies to src the differences between old and new, two printings
 // of src's syntax, before and after the tool's edits.
 func splice(name string, src, old, new []byte, verbatim map[[2]int]string, imports importChange) ([]byte, error) {
+	out, _, err := spliceMap(name, src, old, new, verbatim, imports)
+	return out, err
+}
+
+// spliceMap is splice that also returns, for an offset in the result, the
+// offset in src it came from (for a position in replaced text, the start
+// of the replaced text).
+func spliceMap(name string, src, old, new []byte, verbatim map[[2]int]string, imports importChange) ([]byte, func(int) int, error) {
+	var passes [][]textEdit
+	back := func(off int) int {
+		for i := len(passes) - 1; i >= 0; i-- {
+			off = mapBack(passes[i], off)
+		}
+		return off
+	}
 	if bytes.Equal(old, new) && len(verbatim) == 0 {
-		return imports.apply(name, src)
+		out, err := imports.apply(name, src, &passes)
+		return out, back, err
 	}
 	var sp splicer
 	var err error
 	if sp.s, err = parseSide(name, src); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if sp.o, err = parseSide(name, old); err != nil {
-		return nil, fmt.Errorf("printed source does not parse: %v", err)
+		return nil, nil, fmt.Errorf("printed source does not parse: %v", err)
 	}
 	if sp.n, err = parseSide(name, new); err != nil {
-		return nil, fmt.Errorf("rewritten source does not parse: %v", err)
+		return nil, nil, fmt.Errorf("rewritten source does not parse: %v", err)
 	}
 	sp.verbatim = verbatim
 	if err := sp.file(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out, err := applyEdits(src, sp.edits)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return imports.apply(name, out)
+	passes = append(passes, sp.edits)
+	out, err = imports.apply(name, out, &passes)
+	return out, back, err
+}
+
+// mapBack maps an offset in the result of applying edits (sorted, as
+// applyEdits leaves them) to the offset in its input.
+func mapBack(edits []textEdit, off int) int {
+	delta := 0
+	for _, e := range edits {
+		start := e.from + delta
+		if off < start {
+			break
+		}
+		if off < start+len(e.text) {
+			return e.from
+		}
+		delta += len(e.text) - (e.to - e.from)
+	}
+	return off - delta
 }
 
 func applyEdits(src []byte, edits []textEdit) ([]byte, error) {

@@ -20,21 +20,21 @@ import (
 // returns the result: src with the injected code cut out and the recorded
 // signatures put back, every other byte kept. An error comes with the
 // position of the function it concerns.
-func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, token.Pos, error) {
+func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, func(int) int, token.Pos, error) {
 	dec := decorator.NewDecoratorFromPackage(p)
 	df, err := dec.DecorateFile(f)
 	if err != nil {
-		return nil, f.Pos(), err
+		return nil, nil, f.Pos(), err
 	}
 	if pos, text := strayMarker(p.Fset, f, src); pos.IsValid() {
 		if text == beginPrefix {
-			return nil, pos, fmt.Errorf("//trace:begin without //trace:end in the same body, or not at the start of a function body: restore the block or delete the marker and the injected code")
+			return nil, nil, pos, fmt.Errorf("//trace:begin without //trace:end in the same body, or not at the start of a function body: restore the block or delete the marker and the injected code")
 		}
-		return nil, pos, fmt.Errorf("%s outside an injected block (user code, e.g. left by a merge): delete the line", text)
+		return nil, nil, pos, fmt.Errorf("%s outside an injected block (user code, e.g. left by a merge): delete the line", text)
 	}
 	old, err := printFile(p, df, nil)
 	if err != nil {
-		return nil, f.Pos(), err
+		return nil, nil, f.Pos(), err
 	}
 	names := fileImports(p, f)
 	// Recorded signatures go back exactly as they were written.
@@ -68,7 +68,7 @@ func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, token.Pos,
 		return true
 	})
 	if err != nil {
-		return nil, pos, err
+		return nil, nil, pos, err
 	}
 	imports := importChange{drop: map[string]bool{}}
 	for _, path := range []string{inject.TraceginPath, inject.RuntimePath} {
@@ -79,10 +79,10 @@ func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, token.Pos,
 	}
 	out, err := printFile(p, df, nil)
 	if err != nil {
-		return nil, f.Pos(), err
+		return nil, nil, f.Pos(), err
 	}
-	out, err = splice(p.Fset.Position(f.Pos()).Filename, src, old, out, verbatim, imports)
-	return out, f.Pos(), err
+	out, back, err := spliceMap(p.Fset.Position(f.Pos()).Filename, src, old, out, verbatim, imports)
+	return out, back, f.Pos(), err
 }
 
 func astFunc(n ast.Node) (*ast.FuncType, *ast.BlockStmt) {
