@@ -228,7 +228,8 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 	e.span = names.fresh("span", "traceSpan")
 	fset := in.pkg.Fset
 	// An empty body {} counts as one line too.
-	e.oneLine = fset.Position(body.Lbrace).Line == fset.Position(body.Rbrace).Line
+	// Unadjusted: a //line directive must not make a body one line.
+	e.oneLine = fset.PositionFor(body.Lbrace, false).Line == fset.PositionFor(body.Rbrace, false).Line
 	// A Gin function gets its default name too: tracegin uses it when the
 	// function runs under a span already in the request, and the route
 	// template when it starts the request's server span.

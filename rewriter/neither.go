@@ -663,12 +663,13 @@ func (tp *threadPlan) contextAt(u *use) ctxArg {
 			}
 		}
 	}
-	for k := kindCtx; k < kinds; k++ {
-		for _, lv := range levels {
-			for i := len(lv.locals) - 1; i >= 0; i-- {
-				if c := lv.locals[i]; c.kind == k {
-					return ctxArg{kind: argOf[k], name: c.name}
-				}
+	// Only a local context.Context: a local *gin.Context or request may be
+	// one whose Request is nil (C.Request.Context() panics; found by the
+	// round-trip corpus in gin's own tests).
+	for _, lv := range levels {
+		for i := len(lv.locals) - 1; i >= 0; i-- {
+			if c := lv.locals[i]; c.kind == kindCtx {
+				return ctxArg{kind: argVar, name: c.name}
 			}
 		}
 	}
