@@ -571,7 +571,9 @@ func (tp *threadPlan) contextAt(u *use) ctxArg {
 		switch {
 		case isContext(t):
 			return kindCtx
-		case isGinContext(t):
+		case isGinContext(t) && u.pkg.PkgPath != ginPath:
+			// In package gin itself a *Context's Request may be nil
+			// (found by the round-trip corpus on gin's own source).
 			return kindGin
 		case hasContextMethod(t) && contextMethodAvailable(t, info.FileVersions[file]):
 			return kindMethod
