@@ -460,6 +460,21 @@ func (in *instrumenter) importNames(f *ast.File, edits []*funcEdit) (rt, gin, ct
 		existing[path] = name
 		taken[name] = true
 	}
+	// A new import's name must not be any identifier of the file: a call
+	// site passing context.TODO() may sit where a local named context
+	// shadows it (found by the round-trip corpus in x/net/html).
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			obj := in.info().Uses[id]
+			if obj == nil {
+				obj = in.info().Defs[id]
+			}
+			if _, isPkg := obj.(*types.PkgName); !isPkg && obj != nil {
+				taken[id.Name] = true
+			}
+		}
+		return true
+	})
 	for _, e := range edits {
 		ast.Inspect(e.t.node(), func(n ast.Node) bool {
 			switch n := n.(type) {
