@@ -70,6 +70,10 @@ for spec in "${mods[@]}"; do
 		go list -deps github.com/traceinject/traceinject/runtime github.com/opentracing/opentracing-go/mocktracer > /dev/null ||
 			fail "$mod: cannot resolve the runtime"
 		go build $pkgs || fail "$mod does not build before instrumentation"
+		# What go vet says of the original (positions aside): the copy must
+		# add nothing to it.
+		vetted() { go vet $pkgs 2>&1 | grep -v '^#' | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u; }
+		vetted > "$work/$name.vet.in" || true
 		if [ -n "$tests" ]; then
 			go test -count=1 -short -json $tests 2>/dev/null | results > "$work/$name.base" || true
 		fi
@@ -99,7 +103,8 @@ for spec in "${mods[@]}"; do
 		# gofmt-clean wherever the input was; vet clean.
 		gofmt -l $dirs | sort > "$work/$name.unformatted.out" || true
 		comm -13 "$work/$name.unformatted.in" "$work/$name.unformatted.out" | grep . && fail "$mod: output not gofmt-clean" || true
-		go vet $pkgs || fail "$mod: go vet"
+		vetted > "$work/$name.vet.out" || true
+		comm -13 "$work/$name.vet.in" "$work/$name.vet.out" | grep . && fail "$mod: go vet finds what it did not find before" || true
 		# A second run changes nothing; -check agrees.
 		[ -z "$("$ti" -l $pkgs)" ] || fail "$mod: second run changes files"
 		"$ti" -check $pkgs || fail "$mod: -check after a run"
