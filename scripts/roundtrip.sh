@@ -22,8 +22,8 @@ full=(
 	"github.com/go-playground/validator/v10|.|."
 	"golang.org/x/tools|./go/ast/inspector|./go/ast/inspector"
 	"golang.org/x/net|./http2 ./http2/hpack ./html ./html/atom|./http2/hpack ./html ./html/atom"
-	"google.golang.org/protobuf|./encoding/protojson ./encoding/prototext ./encoding/protowire ./internal/encoding/text ./internal/encoding/json|./encoding/protowire ./internal/encoding/json ./internal/encoding/text"
-	"google.golang.org/grpc|./codes ./status ./metadata ./attributes ./internal/grpcsync ./internal/transport ./keepalive|./metadata ./attributes ./codes"
+	"google.golang.org/protobuf|./encoding/protojson ./encoding/prototext ./encoding/protowire ./internal/encoding/text ./internal/encoding/json ./proto ./internal/impl ./internal/filedesc ./reflect/protoreflect|./encoding/protowire ./internal/encoding/json ./internal/encoding/text"
+	"google.golang.org/grpc|. ./codes ./status ./metadata ./attributes ./internal/grpcsync ./internal/transport ./keepalive|./metadata ./attributes ./codes"
 )
 quick=(
 	"golang.org/x/tools|./go/ast/inspector|./go/ast/inspector"
