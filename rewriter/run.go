@@ -421,7 +421,7 @@ type fileRun struct {
 	name    string
 	current []byte
 	curAST  *ast.File
-	clean   []byte // current with the injected code stripped
+	clean   []byte        // current with the injected code stripped
 	back    func(int) int // offset in clean -> offset in current (nil: the same)
 }
 

@@ -47,7 +47,7 @@ func TestSameBehaviour(t *testing.T) {
 	// What the handlers answer without instrumentation.
 	for path, want := range map[string]string{
 		"/greet?user=ada": "zh-CN *gin.Context ada",
-		"/page":  "page",
+		"/page":           "page",
 	} {
 		for _, key := range []string{path, path + " (ContextWithFallback)"} {
 			if got[key].Body != want {
