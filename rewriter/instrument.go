@@ -14,6 +14,7 @@ import (
 	"github.com/dave/dst/decorator"
 	"golang.org/x/tools/go/packages"
 
+	"github.com/traceinject/traceinject/internal/recv"
 	"github.com/traceinject/traceinject/templates/inject"
 )
 
@@ -276,7 +277,7 @@ func (in *instrumenter) defaultName(t *target) string {
 	}
 	name := pkg + "." + decl.Name.Name
 	if decl.Recv != nil && len(decl.Recv.List) == 1 {
-		name = pkg + "." + recvTypeName(decl.Recv.List[0].Type) + "." + decl.Name.Name
+		name = pkg + "." + recv.TypeName(decl.Recv.List[0].Type) + "." + decl.Name.Name
 	}
 	if t.lit != nil {
 		// Number literals in source order, as the compiler names closures.
@@ -294,25 +295,6 @@ func (in *instrumenter) defaultName(t *target) string {
 		name += ".func" + strconv.Itoa(n)
 	}
 	return name
-}
-
-func recvTypeName(x ast.Expr) string {
-	for {
-		switch t := x.(type) {
-		case *ast.StarExpr:
-			x = t.X
-		case *ast.ParenExpr:
-			x = t.X
-		case *ast.IndexExpr:
-			x = t.X
-		case *ast.IndexListExpr:
-			x = t.X
-		case *ast.Ident:
-			return t.Name
-		default:
-			return "?"
-		}
-	}
 }
 
 // paramNames flattens a field list's names; unnamed reports a list whose

@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/traceinject/traceinject/internal/recv"
 )
 
 // Functions with neither a context.Context nor a *gin.Context parameter.
@@ -514,7 +516,7 @@ func callerName(u *use) string {
 	for _, n := range u.path {
 		if fd, ok := n.(*ast.FuncDecl); ok {
 			if fd.Recv != nil && len(fd.Recv.List) == 1 {
-				return recvTypeName(fd.Recv.List[0].Type) + "." + fd.Name.Name
+				return recv.TypeName(fd.Recv.List[0].Type) + "." + fd.Name.Name
 			}
 			return fd.Name.Name
 		}
@@ -1017,7 +1019,7 @@ func (ti threadInput) lowLevelRefusals(order []*neitherFunc, refuse func(token.P
 		// imports this one: a byte scan finds the directives.
 		target := nf.fn.Pkg().Path() + "." + name
 		if nf.decl.Recv != nil {
-			target = nf.fn.Pkg().Path() + "." + recvTypeName(nf.decl.Recv.List[0].Type) + "." + name
+			target = nf.fn.Pkg().Path() + "." + recv.TypeName(nf.decl.Recv.List[0].Type) + "." + name
 		}
 		for _, q := range ti.listed {
 			for _, file := range q.GoFiles {

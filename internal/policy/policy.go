@@ -29,6 +29,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/traceinject/traceinject/internal/recv"
 )
 
 // Kinds says what the policy requires.
@@ -1019,7 +1021,7 @@ func grpcFiles(p *Package) []Finding {
 					hasCtor = hasCtor || fd.Name.Name == "NewTraced"+s+"Server"
 					continue
 				}
-				if len(fd.Recv.List) == 1 && recvName(fd.Recv.List[0].Type) == "traced_"+s+"_server" {
+				if len(fd.Recv.List) == 1 && recv.TypeName(fd.Recv.List[0].Type) == "traced_"+s+"_server" {
 					traced[fd.Name.Name] = true
 				}
 			}
@@ -1037,23 +1039,4 @@ func grpcFiles(p *Package) []Finding {
 		}
 	}
 	return out
-}
-
-func recvName(x ast.Expr) string {
-	for {
-		switch t := x.(type) {
-		case *ast.StarExpr:
-			x = t.X
-		case *ast.ParenExpr:
-			x = t.X
-		case *ast.IndexExpr:
-			x = t.X
-		case *ast.IndexListExpr:
-			x = t.X
-		case *ast.Ident:
-			return t.Name
-		default:
-			return ""
-		}
-	}
 }

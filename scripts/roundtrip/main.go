@@ -21,6 +21,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/traceinject/traceinject/internal/recv"
 )
 
 const directive = "//trace:span"
@@ -149,8 +151,8 @@ func drop(dirs []string) error {
 		return err
 	}
 	type fn struct {
-		file string
-		line int // of the directive
+		file     string
+		line     int // of the directive
 		from, to int
 	}
 	byName := map[string][]fn{}
@@ -172,7 +174,7 @@ func drop(dirs []string) error {
 					x := fn{abs, fset.Position(c.Pos()).Line, fset.Position(fd.Doc.Pos()).Line, fset.Position(fd.End()).Line}
 					display := f.Name.Name + "." + fd.Name.Name
 					if fd.Recv != nil && len(fd.Recv.List) == 1 {
-						display = f.Name.Name + "." + recvName(fd.Recv.List[0].Type) + "." + fd.Name.Name
+						display = f.Name.Name + "." + recv.TypeName(fd.Recv.List[0].Type) + "." + fd.Name.Name
 					}
 					byName[display] = append(byName[display], x)
 					byFile[abs] = append(byFile[abs], x)
@@ -241,25 +243,6 @@ func drop(dirs []string) error {
 		}
 	}
 	return sc.Err()
-}
-
-func recvName(x ast.Expr) string {
-	for {
-		switch t := x.(type) {
-		case *ast.StarExpr:
-			x = t.X
-		case *ast.ParenExpr:
-			x = t.X
-		case *ast.IndexExpr:
-			x = t.X
-		case *ast.IndexListExpr:
-			x = t.X
-		case *ast.Ident:
-			return t.Name
-		default:
-			return "?"
-		}
-	}
 }
 
 // same compares the Go files of two trees; a file may differ only by
