@@ -21,9 +21,9 @@ import (
 
 	"github.com/opentracing/opentracing-go"
 	"github.com/opentracing/opentracing-go/ext"
-	"github.com/opentracing/opentracing-go/log"
 
 	"github.com/traceinject/traceinject/runtime/internal/backend"
+	"github.com/traceinject/traceinject/runtime/internal/impl"
 )
 
 // SupportPackageIsVersion1 is referenced by the files protoc-gen-go-trace
@@ -39,35 +39,33 @@ import (
 // generic stream types).
 const SupportPackageIsVersion1 = true
 
-// Option configures the spans of a generated client or server.
+// Option configures a generated client or server (NewTracedXClient,
+// NewTracedXServer) or a tracehttp.Transport. This package's options choose
+// the tracer and the operations that get no span; runtime/tracegrpc adds
+// options of its own.
 type Option func(*Options)
 
-// Options holds what the Option values passed to a generated constructor
-// chose. Subpackages read the fields that concern them.
-type Options struct {
-	// Tracer is the tracer spans start on; nil means opentracing's global
-	// tracer at the moment each span starts.
-	Tracer opentracing.Tracer
-	// Skip reports whether an operation gets no span at all (health checks,
-	// chosen methods); nil traces everything.
-	Skip func(operation string) bool
-	// ClientErrorCodes and ServerErrorCodes are bit sets of the status codes
-	// recorded as errors (bit n is code n); zero means the default table of
-	// the subpackage that reads them.
-	ClientErrorCodes, ServerErrorCodes uint64
-}
+// Options is what the Option values given to a generated constructor chose.
+// Generated code holds one, made by NewOptions, and asks it for the tracer of
+// each call with ActiveTracer; its contents are private.
+type Options impl.Options
 
-// WithTracer starts spans on t instead of opentracing's global tracer.
+// WithTracer starts spans on t instead of on opentracing's global tracer (as
+// it is when each span starts). It takes precedence over traceotel.Use: a
+// client, server or Transport given WithTracer keeps recording to t.
 func WithTracer(t opentracing.Tracer) Option {
-	return func(o *Options) { o.Tracer = t }
+	return func(o *Options) { (*impl.Options)(o).SetTracer(t) }
 }
 
-// WithSkip gives no span to the operations for which skip returns true.
+// WithSkip gives no span to the operations for which skip returns true; for a
+// generated client or server the operation is the full method
+// ("/pkg.Service/Method"), for a tracehttp.Transport "HTTP <METHOD>". Skip
+// options add up: an operation is skipped when any of them skips it.
 func WithSkip(skip func(operation string) bool) Option {
-	return func(o *Options) { o.Skip = skip }
+	return func(o *Options) { (*impl.Options)(o).AddSkip(skip) }
 }
 
-// NewOptions applies opts in order.
+// NewOptions applies opts in order. Generated constructors call it.
 func NewOptions(opts ...Option) *Options {
 	o := new(Options)
 	for _, opt := range opts {
@@ -77,58 +75,20 @@ func NewOptions(opts ...Option) *Options {
 }
 
 // ActiveTracer returns the tracer a span for operation starts on now, or nil
-// when the span is to be skipped or the tracer is the no-op tracer: callers do
-// no tracing work at all then. When traceotel.Use chose OpenTelemetry and no
-// WithTracer option was given, it returns a stand-in tracer that the
-// subpackages' Start functions recognise.
+// when the operation is skipped or the tracer is opentracing's no-op tracer:
+// generated code then does no tracing work at all. After traceotel.Use, and
+// without WithTracer, it returns a stand-in that runtime/tracegrpc's Start
+// functions recognise. Generated code calls it once per call.
 func (o *Options) ActiveTracer(operation string) opentracing.Tracer {
-	if o.Skip != nil && o.Skip(operation) {
-		return nil
-	}
-	if o.Tracer != nil {
-		return Recording(o.Tracer)
-	}
-	if backend.Current() != nil {
-		return backend.Tracer{}
-	}
-	return GlobalTracer()
+	return (*impl.Options)(o).ActiveTracer(operation)
 }
 
-// GlobalTracer returns opentracing.GlobalTracer(), or nil when it is the no-op
-// tracer.
-func GlobalTracer() opentracing.Tracer {
-	return Recording(opentracing.GlobalTracer())
-}
-
-// Recording returns t, or nil when t is the no-op tracer.
-func Recording(t opentracing.Tracer) opentracing.Tracer {
-	if _, noop := t.(opentracing.NoopTracer); noop {
-		return nil
-	}
-	return t
-}
-
-// Span is a started span, or the zero Span when nothing is recorded. It is a
-// small value: pass it by value.
-type Span struct {
-	span opentracing.Span
-	x    backend.Span // a span of another API (traceotel.Use)
-}
-
-// Wrap returns the Span for s; s may be nil.
-func Wrap(s opentracing.Span) Span { return Span{span: s} }
-
-// OpenTracing returns the underlying span, or nil when nothing is recorded
-// or the span is not an OpenTracing span.
-func (s Span) OpenTracing() opentracing.Span { return s.span }
-
-// WrapBackend and Backend connect the runtime's subpackages with the tracing
-// API traceotel.Use installs; programs have no use for them.
-func WrapBackend(s backend.Span) Span { return Span{x: s} }
-
-// Backend returns the span of the API traceotel.Use installed, or the zero
-// value.
-func (s Span) Backend() backend.Span { return s.x }
+// Span is the span of an instrumented function, or the zero Span when
+// nothing records. It is a small value: pass it by value. To reach the span
+// itself (to log to it, say), use the context it was started into:
+// opentracing.SpanFromContext(ctx), or, after traceotel.Use,
+// trace.SpanFromContext(ctx).
+type Span impl.Span
 
 // Start starts a span named operation, a child of the span in ctx if there is
 // one, and returns a context carrying it.
@@ -145,9 +105,9 @@ func StartFollowsFrom(ctx context.Context, operation string) (context.Context, S
 func start(ctx context.Context, operation string, follows bool) (context.Context, Span) {
 	if b := backend.Current(); b != nil {
 		ctx, v := b.Start(ctx, operation, follows)
-		return ctx, Span{x: backend.Span{B: b, V: v}}
+		return ctx, Span(impl.BackendSpan(backend.Span{B: b, V: v}))
 	}
-	t := GlobalTracer()
+	t := impl.GlobalTracer()
 	if t == nil {
 		return ctx, Span{}
 	}
@@ -160,19 +120,19 @@ func start(ctx context.Context, operation string, follows bool) (context.Context
 	default:
 		span = t.StartSpan(operation, opentracing.ChildOf(parent.Context()))
 	}
-	return opentracing.ContextWithSpan(ctx, span), Span{span: span}
+	return opentracing.ContextWithSpan(ctx, span), Span(impl.OpenTracingSpan(span))
 }
 
 // WithSpan returns ctx carrying s, with ctx's deadline, cancellation and values
 // unchanged. It returns ctx itself when nothing is recorded.
 func WithSpan(ctx context.Context, s Span) context.Context {
-	if s.span == nil {
-		if s.x.B != nil {
-			return s.x.B.ContextWithSpan(ctx, s.x.V)
-		}
-		return ctx
+	if span := impl.Span(s).OpenTracing(); span != nil {
+		return opentracing.ContextWithSpan(ctx, span)
 	}
-	return opentracing.ContextWithSpan(ctx, s.span)
+	if x := impl.Span(s).Backend(); x.B != nil {
+		return x.B.ContextWithSpan(ctx, x.V)
+	}
+	return ctx
 }
 
 // Background returns context.Background() carrying s, or
@@ -188,26 +148,26 @@ func Background(s Span) context.Context {
 // tag is an attribute: a string, bool, integer or float attribute for values
 // of those kinds, else the value formatted as by fmt.Sprint.
 func SetTag[T any](s Span, key string, value T) {
-	if s.span != nil {
-		s.span.SetTag(key, value)
+	if span := impl.Span(s).OpenTracing(); span != nil {
+		span.SetTag(key, value)
 		return
 	}
-	if b := s.x.B; b != nil {
+	if x := impl.Span(s).Backend(); x.B != nil {
 		switch v := any(value).(type) {
 		case string:
-			b.SetString(s.x.V, key, v)
+			x.B.SetString(x.V, key, v)
 		case int:
-			b.SetInt(s.x.V, key, int64(v))
+			x.B.SetInt(x.V, key, int64(v))
 		case int64:
-			b.SetInt(s.x.V, key, v)
+			x.B.SetInt(x.V, key, v)
 		case int32:
-			b.SetInt(s.x.V, key, int64(v))
+			x.B.SetInt(x.V, key, int64(v))
 		case bool:
-			b.SetBool(s.x.V, key, v)
+			x.B.SetBool(x.V, key, v)
 		case float64:
-			b.SetFloat(s.x.V, key, v)
+			x.B.SetFloat(x.V, key, v)
 		default:
-			b.SetValue(s.x.V, key, value)
+			x.B.SetValue(x.V, key, value)
 		}
 	}
 }
@@ -217,29 +177,20 @@ func SetTag[T any](s Span, key string, value T) {
 // error=true and logs event=error with the error. A panic does the same, and
 // the panic goes on after the span is finished.
 func (s Span) End(errp *error) {
-	if s.span == nil {
-		if s.x.B != nil {
-			s.x.End(errp, recover())
+	span := impl.Span(s).OpenTracing()
+	if span == nil {
+		if x := impl.Span(s).Backend(); x.B != nil {
+			x.End(errp, recover())
 		}
 		return
 	}
 	if r := recover(); r != nil {
-		RecordPanic(s.span, r)
-		s.span.Finish()
+		impl.RecordPanic(span, r)
+		span.Finish()
 		panic(r)
 	}
 	if errp != nil && *errp != nil {
-		ext.LogError(s.span, *errp)
+		ext.LogError(span, *errp)
 	}
-	s.span.Finish()
-}
-
-// RecordPanic marks span as failed by the panic value r.
-func RecordPanic(span opentracing.Span, r any) {
-	ext.Error.Set(span, true)
-	if err, ok := r.(error); ok {
-		span.LogFields(log.Event("error"), log.Error(err))
-		return
-	}
-	span.LogFields(log.Event("error"), log.Object("error.object", r), log.String("message", "panic"))
+	span.Finish()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/traceinject/traceinject/runtime"
 	"github.com/traceinject/traceinject/runtime/internal/backend"
+	"github.com/traceinject/traceinject/runtime/internal/impl"
 )
 
 // The spans of the API traceotel.Use installed: the backend names and tags
@@ -35,7 +36,7 @@ func startBackend(b backend.Backend, c *gin.Context, name string, follows, named
 	if !unreachableLogged.Load() && !b.HasSpan(c) && unreachableLogged.CompareAndSwap(false, true) {
 		stdlog.Print(unreachableMessage)
 	}
-	return runtime.WrapBackend(backend.Span{B: b, V: span})
+	return runtime.Span(impl.BackendSpan(backend.Span{B: b, V: span}))
 }
 
 // endBackend is End for a backend's span; r is what End recovered.

@@ -28,10 +28,11 @@ import (
 
 	"github.com/traceinject/traceinject/runtime"
 	"github.com/traceinject/traceinject/runtime/internal/backend"
+	"github.com/traceinject/traceinject/runtime/internal/impl"
 )
 
-// Component is the value of the component tag of every span started here.
-const Component = "gin"
+// component is the value of the component tag of every span started here.
+const component = "gin"
 
 // Start starts the span of a Gin function and makes c.Request carry it, so
 // that later handlers in the chain and everything the function passes
@@ -83,7 +84,7 @@ func start(c *gin.Context, name string, follows, named bool) runtime.Span {
 	if b := backend.Current(); b != nil {
 		return startBackend(b, c, name, follows, named)
 	}
-	t := runtime.GlobalTracer()
+	t := impl.GlobalTracer()
 	if t == nil || c == nil || c.Request == nil {
 		return runtime.Span{}
 	}
@@ -114,14 +115,14 @@ func start(c *gin.Context, name string, follows, named bool) runtime.Span {
 			span = t.StartSpan(name, ext.RPCServerOption(remote))
 		}
 	}
-	ext.Component.Set(span, Component)
+	ext.Component.Set(span, component)
 	ext.HTTPMethod.Set(span, req.Method)
 	ext.HTTPUrl.Set(span, req.URL.EscapedPath())
 	c.Request = req.WithContext(opentracing.ContextWithSpan(ctx, span))
 	if !unreachableLogged.Load() && opentracing.SpanFromContext(c) == nil && unreachableLogged.CompareAndSwap(false, true) {
 		stdlog.Print(unreachableMessage)
 	}
-	return runtime.Wrap(span)
+	return runtime.Span(impl.OpenTracingSpan(span))
 }
 
 // unreachableLogged is set once unreachableMessage has been logged: once per
@@ -165,15 +166,15 @@ func defaultOperation(c *gin.Context) string {
 //
 // The span is finished exactly once. End does nothing for the zero Span.
 func End(c *gin.Context, s runtime.Span, errp *error) {
-	span := s.OpenTracing()
+	span := impl.Span(s).OpenTracing()
 	if span == nil {
-		if x := s.Backend(); x.B != nil {
+		if x := impl.Span(s).Backend(); x.B != nil {
 			endBackend(c, x, errp, recover())
 		}
 		return
 	}
 	if r := recover(); r != nil {
-		runtime.RecordPanic(span, r)
+		impl.RecordPanic(span, r)
 		status := http.StatusInternalServerError
 		if c.Writer.Written() {
 			status = c.Writer.Status()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/traceinject/traceinject/runtime"
 	"github.com/traceinject/traceinject/runtime/internal/backend"
+	"github.com/traceinject/traceinject/runtime/internal/impl"
 )
 
 // The spans of the API traceotel.Use installed: the backend names and tags
@@ -35,7 +36,7 @@ func startClientBackend(ctx context.Context, m *Method) (context.Context, runtim
 	if len(carrier.kv) > 0 {
 		ctx = metadata.AppendToOutgoingContext(ctx, carrier.kv...)
 	}
-	return ctx, runtime.WrapBackend(backend.Span{B: b, V: span})
+	return ctx, runtime.Span(impl.BackendSpan(backend.Span{B: b, V: span}))
 }
 
 func startServerBackend(ctx context.Context, m *Method) (context.Context, runtime.Span) {
@@ -44,11 +45,11 @@ func startServerBackend(ctx context.Context, m *Method) (context.Context, runtim
 		return ctx, runtime.Span{}
 	}
 	md, _ := metadata.FromIncomingContext(ctx)
-	ctx, span := b.StartRPC(ctx, m.backendRPC(), false, MetadataCarrier(md))
-	return ctx, runtime.WrapBackend(backend.Span{B: b, V: span})
+	ctx, span := b.StartRPC(ctx, m.backendRPC(), false, metadataCarrier(md))
+	return ctx, runtime.Span(impl.BackendSpan(backend.Span{B: b, V: span}))
 }
 
-func endBackend(s backend.Span, err error, set, def uint64) {
+func endBackend(s backend.Span, err error, o *runtime.Options, isError func(*runtime.Options, codes.Code) bool) {
 	if s.B == nil {
 		return
 	}
@@ -56,7 +57,7 @@ func endBackend(s backend.Span, err error, set, def uint64) {
 	if err != nil && err != io.EOF {
 		c = status.Code(err)
 	}
-	failed := c != codes.OK && inSet(set, def, c)
+	failed := c != codes.OK && isError(o, c)
 	var message string
 	if failed {
 		st, _ := status.FromError(err)
@@ -77,5 +78,5 @@ func endServerBackend(s backend.Span, o *runtime.Options, errp *error, r any) {
 		}
 		panic(r)
 	}
-	endBackend(s, *errp, o.ServerErrorCodes, defaultServerErrorCodes)
+	endBackend(s, *errp, o, isServerError)
 }

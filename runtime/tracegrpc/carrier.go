@@ -6,7 +6,7 @@ import (
 	"google.golang.org/grpc/metadata"
 )
 
-// MetadataCarrier lets a tracer inject span contexts into, and extract them
+// metadataCarrier lets a tracer inject span contexts into, and extract them
 // from, gRPC metadata (opentracing.TextMap or HTTPHeaders format). It is an
 // OpenTelemetry propagation.TextMapCarrier too.
 //
@@ -14,16 +14,16 @@ import (
 // are binary: they are stored as they are, and gRPC base64-encodes them on
 // the wire and decodes them on arrival, so they round-trip byte for byte.
 // Values of other keys must be printable ASCII, as gRPC requires.
-type MetadataCarrier metadata.MD
+type metadataCarrier metadata.MD
 
 // Set implements opentracing.TextMapWriter.
-func (c MetadataCarrier) Set(key, value string) {
+func (c metadataCarrier) Set(key, value string) {
 	key = strings.ToLower(key)
 	c[key] = append(c[key], value)
 }
 
 // Get returns the first value of key (lower-cased), or "".
-func (c MetadataCarrier) Get(key string) string {
+func (c metadataCarrier) Get(key string) string {
 	if vs := c[strings.ToLower(key)]; len(vs) > 0 {
 		return vs[0]
 	}
@@ -31,7 +31,7 @@ func (c MetadataCarrier) Get(key string) string {
 }
 
 // Keys returns the keys present.
-func (c MetadataCarrier) Keys() []string {
+func (c metadataCarrier) Keys() []string {
 	keys := make([]string, 0, len(c))
 	for k := range c {
 		keys = append(keys, k)
@@ -41,7 +41,7 @@ func (c MetadataCarrier) Keys() []string {
 
 // ForeachKey implements opentracing.TextMapReader. It stops at, and returns,
 // the first error handler returns.
-func (c MetadataCarrier) ForeachKey(handler func(key, value string) error) error {
+func (c metadataCarrier) ForeachKey(handler func(key, value string) error) error {
 	for k, vs := range c {
 		for _, v := range vs {
 			if err := handler(k, v); err != nil {

@@ -1,4 +1,4 @@
-package tracegrpc_test
+package tracegrpc
 
 import (
 	"strings"
@@ -8,7 +8,6 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/traceinject/traceinject/runtime"
-	"github.com/traceinject/traceinject/runtime/tracegrpc"
 )
 
 // FuzzMetadataCarrier: whatever a tracer sets comes back from ForeachKey
@@ -19,7 +18,7 @@ func FuzzMetadataCarrier(f *testing.F) {
 	f.Add("X-Span-Bin", "\x00\xff\x10")
 	f.Fuzz(func(t *testing.T, key, value string) {
 		md := metadata.MD{}
-		c := tracegrpc.MetadataCarrier(md)
+		c := metadataCarrier(md)
 		c.Set(key, value)
 		c.Set(key, value)
 		n := 0
@@ -41,18 +40,30 @@ func TestErrorCodes(t *testing.T) {
 	serverErrors := map[codes.Code]bool{codes.Unknown: true, codes.DeadlineExceeded: true, codes.Unimplemented: true,
 		codes.Internal: true, codes.Unavailable: true, codes.DataLoss: true}
 	for c := codes.OK; c <= codes.Unauthenticated; c++ {
-		if got := tracegrpc.IsServerError(def, c); got != serverErrors[c] {
+		if got := isServerError(def, c); got != serverErrors[c] {
 			t.Errorf("server: %v is an error: %v", c, got)
 		}
-		if got := tracegrpc.IsClientError(def, c); got != (c != codes.OK) {
+		if got := isClientError(def, c); got != (c != codes.OK) {
 			t.Errorf("client: %v is an error: %v", c, got)
 		}
 	}
-	chosen := runtime.NewOptions(tracegrpc.WithServerErrorCodes(codes.Canceled), tracegrpc.WithClientErrorCodes())
-	if !tracegrpc.IsServerError(chosen, codes.Canceled) || tracegrpc.IsServerError(chosen, codes.Internal) {
+	chosen := runtime.NewOptions(WithServerErrorCodes(codes.Canceled), WithClientErrorCodes())
+	if !isServerError(chosen, codes.Canceled) || isServerError(chosen, codes.Internal) {
 		t.Error("WithServerErrorCodes(Canceled) not applied")
 	}
-	if tracegrpc.IsClientError(chosen, codes.Internal) {
+	if isClientError(chosen, codes.Internal) {
 		t.Error("WithClientErrorCodes() should make no code an error")
+	}
+	if isServerError(runtime.NewOptions(WithServerErrorCodes()), codes.Internal) {
+		t.Error("WithServerErrorCodes() should make no code an error")
+	}
+	// A code gRPC does not define is still not OK.
+	if !isClientError(def, codes.Code(20)) {
+		t.Error("client: code 20 is not an error by default")
+	}
+	// The last option wins.
+	last := runtime.NewOptions(WithServerErrorCodes(codes.Canceled), WithServerErrorCodes(codes.NotFound))
+	if isServerError(last, codes.Canceled) || !isServerError(last, codes.NotFound) {
+		t.Error("a second WithServerErrorCodes did not replace the first")
 	}
 }

@@ -32,10 +32,11 @@ import (
 
 	"github.com/traceinject/traceinject/runtime"
 	"github.com/traceinject/traceinject/runtime/internal/backend"
+	"github.com/traceinject/traceinject/runtime/internal/impl"
 )
 
-// Component is the value of the component tag of every span started here.
-const Component = "net/http"
+// component is the value of the component tag of every span started here.
+const component = "net/http"
 
 // Transport is an http.RoundTripper that traces each request it sends through
 // its base RoundTripper.
@@ -56,7 +57,7 @@ const Component = "net/http"
 // to the base RoundTripper untouched.
 type Transport struct {
 	base http.RoundTripper
-	opts *runtime.Options
+	opts *impl.Options
 }
 
 // NewTransport returns a Transport that sends requests through base
@@ -66,7 +67,7 @@ func NewTransport(base http.RoundTripper, opts ...runtime.Option) *Transport {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &Transport{base: base, opts: runtime.NewOptions(opts...)}
+	return &Transport{base: base, opts: (*impl.Options)(runtime.NewOptions(opts...))}
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -91,7 +92,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	} else {
 		span = tracer.StartSpan(operation, ext.SpanKindRPCClient)
 	}
-	ext.Component.Set(span, Component)
+	ext.Component.Set(span, component)
 	ext.HTTPMethod.Set(span, method)
 	ext.HTTPUrl.Set(span, redact(req.URL))
 

@@ -87,14 +87,14 @@ func (t *tracer) SetFloat(span any, key string, value float64) {
 }
 
 func (t *tracer) SetValue(span any, key string, value any) {
-	span.(trace.Span).SetAttributes(Attribute(key, value))
+	span.(trace.Span).SetAttributes(attributeOf(key, value))
 }
 
-// Attribute returns the attribute a directive's tag KEY=value becomes: of
+// attributeOf returns the attribute a directive's tag KEY=value becomes: of
 // type string, bool, int64 or float64 for values of those kinds (named types
 // included), else, and for errors and fmt.Stringers, a string formatted by
 // fmt.Sprint. Unsigned values beyond int64 become strings.
-func Attribute(key string, value any) attribute.KeyValue {
+func attributeOf(key string, value any) attribute.KeyValue {
 	switch v := value.(type) {
 	case string:
 		return attribute.String(key, v)

@@ -568,27 +568,50 @@ func TestRegisterChecksEmbedding(t *testing.T) {
 	echo.RegisterEchoServer(grpc.NewServer(), echo.NewTracedEchoServer(byPointer{}))
 }
 
-// TestBinaryMetadata sends a -bin key set through MetadataCarrier over a real
-// connection: the server gets the same bytes.
-func TestBinaryMetadata(t *testing.T) {
-	t.Parallel()
-	e := start(t, nil, nil)
-	md := metadata.MD{}
-	c := tracegrpc.MetadataCarrier(md)
-	binary := "\x00\x01\xfe\xff trace"
-	c.Set("X-Trace-Bin", binary)
-	c.Set("X-Trace-Id", "abc")
-	if _, err := e.client.Unary(metadata.NewOutgoingContext(context.Background(), md), &echo.Request{}); err != nil {
-		t.Fatal(err)
-	}
-	_, got := e.server.seen("Unary")
-	found := map[string]string{}
-	tracegrpc.MetadataCarrier(got).ForeachKey(func(k, v string) error {
-		found[k] = v
+// binTracer is a mocktracer that also injects a binary "-bin" key and a
+// mixed-case key, and records what it extracts.
+type binTracer struct {
+	*mocktracer.MockTracer
+	mu        sync.Mutex
+	extracted map[string]string
+}
+
+const binaryValue = "\x00\x01\xfe\xff trace"
+
+func (b *binTracer) Inject(sc opentracing.SpanContext, format, carrier any) error {
+	w := carrier.(opentracing.TextMapWriter)
+	w.Set("X-Trace-Bin", binaryValue)
+	w.Set("X-Trace-Id", "abc")
+	return b.MockTracer.Inject(sc, format, carrier)
+}
+
+func (b *binTracer) Extract(format, carrier any) (opentracing.SpanContext, error) {
+	b.mu.Lock()
+	carrier.(opentracing.TextMapReader).ForeachKey(func(k, v string) error {
+		b.extracted[k] = v
 		return nil
 	})
-	if found["x-trace-bin"] != binary || found["x-trace-id"] != "abc" {
-		t.Errorf("server got %q", found)
+	b.mu.Unlock()
+	return b.MockTracer.Extract(format, carrier)
+}
+
+// TestBinaryMetadata: what a tracer injects into the outgoing metadata of a
+// traced client, a "-bin" key with binary bytes included, reaches the traced
+// server's Extract over a real connection, byte for byte and lower-cased.
+func TestBinaryMetadata(t *testing.T) {
+	t.Parallel()
+	tracer := &binTracer{MockTracer: mocktracer.New(), extracted: map[string]string{}}
+	e := start(t, []runtime.Option{runtime.WithTracer(tracer)}, []runtime.Option{runtime.WithTracer(tracer)})
+	if _, err := e.client.Unary(context.Background(), &echo.Request{}); err != nil {
+		t.Fatal(err)
+	}
+	tracer.mu.Lock()
+	defer tracer.mu.Unlock()
+	if got := tracer.extracted; got["x-trace-bin"] != binaryValue || got["x-trace-id"] != "abc" {
+		t.Errorf("the server's tracer extracted %q", got)
+	}
+	if spans := tracer.FinishedSpans(); len(spans) != 2 || spans[0].ParentID != spans[1].SpanContext.SpanID {
+		t.Errorf("spans %v: want the server's span a child of the client's", spans)
 	}
 }
 
