@@ -168,7 +168,7 @@ func (x *bidiStreamingClient[Req, Res]) RecvMsg(m any) error {
 
 // WrapServerStreamingServer returns stream with Context returning ctx, the
 // handler's context carrying the server span.
-func WrapServerStreamingServer[Res any](stream grpc.ServerStreamingServer[Res], ctx context.Context) grpc.ServerStreamingServer[Res] {
+func WrapServerStreamingServer[Res any](ctx context.Context, stream grpc.ServerStreamingServer[Res]) grpc.ServerStreamingServer[Res] {
 	return &serverStreamingServer[Res]{stream, ctx}
 }
 
@@ -181,7 +181,7 @@ func (s *serverStreamingServer[Res]) Context() context.Context { return s.ctx }
 
 // WrapClientStreamingServer returns stream with Context returning ctx, the
 // handler's context carrying the server span.
-func WrapClientStreamingServer[Req, Res any](stream grpc.ClientStreamingServer[Req, Res], ctx context.Context) grpc.ClientStreamingServer[Req, Res] {
+func WrapClientStreamingServer[Req, Res any](ctx context.Context, stream grpc.ClientStreamingServer[Req, Res]) grpc.ClientStreamingServer[Req, Res] {
 	return &clientStreamingServer[Req, Res]{stream, ctx}
 }
 
@@ -194,7 +194,7 @@ func (s *clientStreamingServer[Req, Res]) Context() context.Context { return s.c
 
 // WrapBidiStreamingServer returns stream with Context returning ctx, the
 // handler's context carrying the server span.
-func WrapBidiStreamingServer[Req, Res any](stream grpc.BidiStreamingServer[Req, Res], ctx context.Context) grpc.BidiStreamingServer[Req, Res] {
+func WrapBidiStreamingServer[Req, Res any](ctx context.Context, stream grpc.BidiStreamingServer[Req, Res]) grpc.BidiStreamingServer[Req, Res] {
 	return &bidiStreamingServer[Req, Res]{stream, ctx}
 }
 

@@ -114,7 +114,7 @@ func (s *traced_Catalog_server) ListProducts(in *ListProductsRequest, stream grp
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_Catalog_next.ListProducts(in, tracegrpc.WrapServerStreamingServer(stream, ctx))
+	return s.traced_Catalog_next.ListProducts(in, tracegrpc.WrapServerStreamingServer(ctx, stream))
 }
 
 func (s *traced_Catalog_server) PlaceOrder(ctx context.Context, in *PlaceOrderRequest) (_ *Order, err error) {

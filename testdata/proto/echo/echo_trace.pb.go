@@ -132,7 +132,7 @@ func (s *traced_Echo_server) ServerStream(in *Request, stream grpc.ServerStreami
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_Echo_next.ServerStream(in, tracegrpc.WrapServerStreamingServer(stream, ctx))
+	return s.traced_Echo_next.ServerStream(in, tracegrpc.WrapServerStreamingServer(ctx, stream))
 }
 
 func (s *traced_Echo_server) ClientStream(stream grpc.ClientStreamingServer[Request, Response]) (err error) {
@@ -143,7 +143,7 @@ func (s *traced_Echo_server) ClientStream(stream grpc.ClientStreamingServer[Requ
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_Echo_next.ClientStream(tracegrpc.WrapClientStreamingServer(stream, ctx))
+	return s.traced_Echo_next.ClientStream(tracegrpc.WrapClientStreamingServer(ctx, stream))
 }
 
 func (s *traced_Echo_server) Bidi(stream grpc.BidiStreamingServer[Request, Response]) (err error) {
@@ -154,7 +154,7 @@ func (s *traced_Echo_server) Bidi(stream grpc.BidiStreamingServer[Request, Respo
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_Echo_next.Bidi(tracegrpc.WrapBidiStreamingServer(stream, ctx))
+	return s.traced_Echo_next.Bidi(tracegrpc.WrapBidiStreamingServer(ctx, stream))
 }
 
 // traced_Echo_methods describes the methods of traceinject.test.echo.Echo, in order.

@@ -156,7 +156,7 @@ func (s *traced_Interface_server) Select(in *Method, stream grpc.ServerStreaming
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_Interface_next.Select(in, tracegrpc.WrapServerStreamingServer(stream, ctx))
+	return s.traced_Interface_next.Select(in, tracegrpc.WrapServerStreamingServer(ctx, stream))
 }
 
 func (s *traced_Interface_server) Go(stream grpc.ClientStreamingServer[Tracer, Runtime]) (err error) {
@@ -167,7 +167,7 @@ func (s *traced_Interface_server) Go(stream grpc.ClientStreamingServer[Tracer, R
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_Interface_next.Go(tracegrpc.WrapClientStreamingServer(stream, ctx))
+	return s.traced_Interface_next.Go(tracegrpc.WrapClientStreamingServer(ctx, stream))
 }
 
 func (s *traced_Interface_server) Range(stream grpc.BidiStreamingServer[Tracegrpc, Grpc]) (err error) {
@@ -178,7 +178,7 @@ func (s *traced_Interface_server) Range(stream grpc.BidiStreamingServer[Tracegrp
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_Interface_next.Range(tracegrpc.WrapBidiStreamingServer(stream, ctx))
+	return s.traced_Interface_next.Range(tracegrpc.WrapBidiStreamingServer(ctx, stream))
 }
 
 func (s *traced_Interface_server) Map(ctx context.Context, in *Context) (_ *Context, err error) {

@@ -139,7 +139,7 @@ func (s *traced_Camel_CaseService_server) ListBooks(in *emptypb.Empty, stream gr
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_Camel_CaseService_next.ListBooks(in, tracegrpc.WrapServerStreamingServer(stream, ctx))
+	return s.traced_Camel_CaseService_next.ListBooks(in, tracegrpc.WrapServerStreamingServer(ctx, stream))
 }
 
 func (s *traced_Camel_CaseService_server) Old(ctx context.Context, in *Book) (_ *Book, err error) {
@@ -225,7 +225,7 @@ func (s *traced_OldLibrary_server) Checkout(stream grpc.ClientStreamingServer[Bo
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_OldLibrary_next.Checkout(tracegrpc.WrapClientStreamingServer(stream, ctx))
+	return s.traced_OldLibrary_next.Checkout(tracegrpc.WrapClientStreamingServer(ctx, stream))
 }
 
 // traced_OldLibrary_methods describes the methods of legacy_pkg.v1.OldLibrary, in order.

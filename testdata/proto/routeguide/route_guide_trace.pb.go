@@ -132,7 +132,7 @@ func (s *traced_RouteGuide_server) ListFeatures(in *Rectangle, stream grpc.Serve
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_RouteGuide_next.ListFeatures(in, tracegrpc.WrapServerStreamingServer(stream, ctx))
+	return s.traced_RouteGuide_next.ListFeatures(in, tracegrpc.WrapServerStreamingServer(ctx, stream))
 }
 
 func (s *traced_RouteGuide_server) RecordRoute(stream grpc.ClientStreamingServer[Point, RouteSummary]) (err error) {
@@ -143,7 +143,7 @@ func (s *traced_RouteGuide_server) RecordRoute(stream grpc.ClientStreamingServer
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_RouteGuide_next.RecordRoute(tracegrpc.WrapClientStreamingServer(stream, ctx))
+	return s.traced_RouteGuide_next.RecordRoute(tracegrpc.WrapClientStreamingServer(ctx, stream))
 }
 
 func (s *traced_RouteGuide_server) RouteChat(stream grpc.BidiStreamingServer[RouteNote, RouteNote]) (err error) {
@@ -154,7 +154,7 @@ func (s *traced_RouteGuide_server) RouteChat(stream grpc.BidiStreamingServer[Rou
 	}
 	ctx, span := tracegrpc.StartServer(stream.Context(), t, m)
 	defer tracegrpc.EndServer(span, s.opts, &err)
-	return s.traced_RouteGuide_next.RouteChat(tracegrpc.WrapBidiStreamingServer(stream, ctx))
+	return s.traced_RouteGuide_next.RouteChat(tracegrpc.WrapBidiStreamingServer(ctx, stream))
 }
 
 // traced_RouteGuide_methods describes the methods of routeguide.RouteGuide, in order.
