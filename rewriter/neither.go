@@ -7,7 +7,6 @@ import (
 	"go/token"
 	"go/types"
 	"go/version"
-	"os/exec"
 	"sort"
 	"strings"
 
@@ -139,36 +138,6 @@ func neitherNames(pr *pkgRun) []string {
 		}
 	}
 	return names
-}
-
-// callerPaths returns the listed packages that could call a function of
-// the packages in from: those packages and every listed package that
-// imports one of them, directly or through other listed packages.
-func callerPaths(listed []*packages.Package, from []string) []string {
-	in := map[string]bool{}
-	for _, p := range from {
-		in[p] = true
-	}
-	for changed := true; changed; {
-		changed = false
-		for _, p := range listed {
-			if in[p.PkgPath] {
-				continue
-			}
-			for imp := range p.Imports {
-				if in[imp] {
-					in[p.PkgPath], changed = true, true
-					break
-				}
-			}
-		}
-	}
-	var out []string
-	for p := range in {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // threadInput is everything planThreading looks at.
@@ -958,21 +927,6 @@ func (ti threadInput) unloadedRefusals(order []*neitherFunc, refuse func(token.P
 	}
 }
 
-// moduleImporters returns, for each imported path, the packages of the
-// main module importing it (a test variant counts as the package it tests).
-func moduleImporters(all []*packages.Package) map[string][]string {
-	importers := map[string][]string{}
-	for _, p := range all {
-		if p.Module == nil || !p.Module.Main || strings.HasSuffix(p.ID, ".test") {
-			continue
-		}
-		for imp := range p.Imports {
-			importers[imp] = append(importers[imp], basePath(p))
-		}
-	}
-	return importers
-}
-
 // lowLevelRefusals refuses functions that assembly, cgo or //go:linkname
 // refer to by name, where no type information sees the use.
 func (ti threadInput) lowLevelRefusals(order []*neitherFunc, refuse func(token.Position, *neitherFunc, string, ...any)) {
@@ -1065,109 +1019,4 @@ func asmRef(file string, src []byte, name string) (token.Position, bool) {
 
 func isIdentByte(b byte) bool {
 	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
-}
-
-// testVariants loads, with types, the test variants of the given packages
-// (for the call sites in their _test.go files); it returns only the test
-// variants.
-func testVariants(cfg Config, overlay map[string][]byte, paths []string) ([]*packages.Package, error) {
-	if len(paths) == 0 {
-		return nil, nil
-	}
-	tc := &packages.Config{Mode: typedMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: overlay, Fset: token.NewFileSet(), Tests: true}
-	pkgs, err := packages.Load(tc, paths...)
-	if err != nil {
-		return nil, err
-	}
-	var out []*packages.Package
-	for _, p := range pkgs {
-		if isTestVariant(p) {
-			out = append(out, p)
-		}
-	}
-	return out, nil
-}
-
-// isTestVariant reports whether p is a package compiled with test files
-// ("p [p.test]" or the external "p_test [p.test]"), not the test main.
-func isTestVariant(p *packages.Package) bool {
-	return strings.Contains(p.ID, " [") && !strings.HasSuffix(p.ID, ".test")
-}
-
-// basePath is the path of the package a (test variant of a) package tests.
-func basePath(p *packages.Package) string {
-	if i := strings.Index(p.ID, " ["); i >= 0 {
-		id := p.ID[:i]
-		if strings.HasSuffix(p.Name, "_test") {
-			id = strings.TrimSuffix(id, "_test")
-		}
-		return id
-	}
-	return p.PkgPath
-}
-
-// listTests lists, with their test variants and imports, the packages
-// matching patterns and, with wholeModule, every package of the main module
-// (for the importers of exported functions): one go list for both.
-func listTests(cfg Config, patterns []string, wholeModule bool, listed []*packages.Package) ([]*packages.Package, error) {
-	pats := append([]string{}, patterns...)
-	if wholeModule {
-		// Every main module: in a go.work workspace, the other modules
-		// may import the package too.
-		mods, err := mainModules(cfg)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range mods {
-			pats = append(pats, m+"/...")
-		}
-	}
-	lc := &packages.Config{Mode: listMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: cfg.Overlay, Tests: true}
-	return packages.Load(lc, pats...)
-}
-
-// mainModules returns the paths of the main modules: one, or in a go.work
-// workspace, every module it uses.
-func mainModules(cfg Config) ([]string, error) {
-	cmd := exec.Command("go", "list", "-m", "-f", "{{.Path}}")
-	cmd.Dir, cmd.Env = cfg.Dir, cfg.Env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("go list -m: %v: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	return strings.Fields(string(out)), nil
-}
-
-// testCallerPaths returns the listed packages whose test files import one
-// of the packages in paths (or are in one of them): their test variants may
-// call a function that gets a context parameter.
-func testCallerPaths(all, listed []*packages.Package, paths []string) []string {
-	target := map[string]bool{}
-	for _, p := range paths {
-		target[p] = true
-	}
-	isListed := map[string]bool{}
-	for _, p := range listed {
-		isListed[p.PkgPath] = true
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, p := range all {
-		if !isTestVariant(p) || p.Module == nil || !p.Module.Main || !isListed[basePath(p)] {
-			continue
-		}
-		base := basePath(p)
-		hit := target[base] && p.PkgPath == base // internal tests of a candidate
-		for imp := range p.Imports {
-			hit = hit || target[imp]
-		}
-		if hit && !seen[base] {
-			seen[base] = true
-			out = append(out, base)
-		}
-	}
-	sort.Strings(out)
-	return out
 }

@@ -220,7 +220,7 @@ func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		withTests, listErr = listTests(cfg, patterns, len(from) > 0, listed)
+		withTests, listErr = listTests(cfg, patterns, len(from) > 0)
 	}()
 	// The first load serves when it already holds every package needed,
 	// none with injected code: it is one load, as planning requires.
