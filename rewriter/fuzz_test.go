@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"path"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -26,21 +27,23 @@ import (
 //
 //	go test ./rewriter -run '^$' -fuzz FuzzRoundTrip -fuzztime 10m
 func FuzzRoundTrip(f *testing.F) {
-	root, err := filepath.Abs("..")
-	if err != nil {
-		f.Fatal(err)
-	}
-	seeds, _ := filepath.Glob(filepath.Join(root, "testdata", "rewrite", "*", "input", "*.go"))
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
+	// The inputs of the golden cases (input/*.go) and of the round-trip
+	// cases (*.go at the top of the archive).
+	for _, glob := range []struct{ archives, dir string }{
+		{filepath.Join("..", "testdata", "rewrite", "*.txtar"), "input"},
+		{filepath.Join("testdata", "roundtrip", "*.txtar"), "."},
+	} {
+		archives, _ := filepath.Glob(glob.archives)
+		if len(archives) == 0 {
+			f.Fatalf("no seeds in %s", glob.archives)
 		}
-	}
-	archives, _ := filepath.Glob(filepath.Join("testdata", "roundtrip", "*.txtar"))
-	for _, a := range archives {
-		if ar, err := txtar.ParseFile(a); err == nil {
+		for _, a := range archives {
+			ar, err := txtar.ParseFile(a)
+			if err != nil {
+				f.Fatal(err)
+			}
 			for _, file := range ar.Files {
-				if filepath.Ext(file.Name) == ".go" && filepath.Dir(file.Name) == "." {
+				if path.Ext(file.Name) == ".go" && path.Dir(file.Name) == glob.dir {
 					f.Add(file.Data)
 				}
 			}

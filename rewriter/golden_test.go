@@ -5,24 +5,44 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
+	"golang.org/x/tools/txtar"
+
 	"github.com/traceinject/traceinject/internal/difftest"
 	"github.com/traceinject/traceinject/internal/testexec"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/rewrite")
+var update = flag.Bool("update", false, "rewrite the golden/ and removed/ sections of the archives in ../testdata/rewrite (and the files that cmp compares in the round-trip cases)")
 
-// Golden cases live in ../testdata/rewrite/<case>/: input/ is the annotated
-// package before instrumentation, golden/ the expected result (plus
-// behaviour tests, *_test.go, which the tool does not touch). Both are
-// packages of this module, so they compile against the real runtime.
+// Golden cases are archives, ../testdata/rewrite/<case>.txtar, whose files
+// are the sections:
+//
+//   - input/NAME: the annotated package before instrumentation;
+//   - golden/NAME: the expected result, and the case's tests
+//     (golden/*_test.go, which the tool does not touch): behaviour tests
+//     against mocktracer and the differential test every case must have;
+//   - removed/NAME: what -remove leaves of golden/ where that is not the
+//     input (the case adds context parameters, which stay);
+//   - old/NAME: code instrumented by an earlier version of the tool;
+//   - any other directory: a package of the case that its input imports.
+//
+// Each test extracts the archives into a fresh directory of this module's
+// testdata (<case>/input, <case>/golden, ...), so that the cases compile
+// against the real runtime and internal/difftest, and removes it after the
+// test. An import of a case's own package is written in the archive with
+// the path it would have at testdata/rewrite/<case>/, and rewritten to
+// the extracted directory's and back. -update writes the output into the
+// golden/ and removed/ sections in place.
 
-func moduleRoot(t *testing.T) string {
+const goldenPathPrefix = "github.com/traceinject/traceinject/testdata/rewrite/"
+
+func moduleRoot(t testing.TB) string {
 	t.Helper()
 	root, err := filepath.Abs("..")
 	if err != nil {
@@ -31,46 +51,168 @@ func moduleRoot(t *testing.T) string {
 	return root
 }
 
-func goldenCases(t *testing.T) (root string, cases []string) {
-	root = moduleRoot(t)
-	dirs, err := filepath.Glob(filepath.Join(root, "testdata", "rewrite", "*", "input"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no golden cases: %v", err)
-	}
-	for _, d := range dirs {
-		cases = append(cases, filepath.Base(filepath.Dir(d)))
-	}
-	sort.Strings(cases)
-	return root, cases
+// goldenSet is the golden cases, extracted.
+type goldenSet struct {
+	root     string // the module root
+	dir      string // where the cases are extracted: dir/<case>/<section>/NAME
+	names    []string
+	archives map[string]*txtar.Archive
+	onDisk   string // goldenPathPrefix as extracted
 }
 
-// goFilesIn returns the non-test Go files of dir, by base name.
-func goFilesIn(t *testing.T, dir string) map[string][]byte {
+func goldenCases(t testing.TB) *goldenSet {
 	t.Helper()
-	m := map[string][]byte{}
-	names, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	for _, n := range names {
-		if strings.HasSuffix(n, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(n)
+	root := moduleRoot(t)
+	paths, err := filepath.Glob(filepath.Join(root, "testdata", "rewrite", "*.txtar"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	dir, err := os.MkdirTemp(filepath.Join(root, "testdata"), "golden-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	g := &goldenSet{root: root, dir: dir, archives: map[string]*txtar.Archive{},
+		onDisk: "github.com/traceinject/traceinject/testdata/" + filepath.Base(dir) + "/"}
+	for _, p := range paths {
+		name := strings.TrimSuffix(filepath.Base(p), ".txtar")
+		ar, err := txtar.ParseFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m[filepath.Base(n)] = b
+		for _, f := range ar.Files {
+			if !strings.Contains(f.Name, "/") {
+				t.Fatalf("%s: %s: every file of a golden case is in a section (input/, golden/, ...)", p, f.Name)
+			}
+			path := filepath.Join(dir, name, filepath.FromSlash(f.Name))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, g.toDisk(f.Data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		g.names = append(g.names, name)
+		g.archives[name] = ar
+	}
+	sort.Strings(g.names)
+	return g
+}
+
+// toDisk and fromDisk rewrite imports of a case's own packages.
+func (g *goldenSet) toDisk(b []byte) []byte {
+	return bytes.ReplaceAll(b, []byte(goldenPathPrefix), []byte(g.onDisk))
+}
+
+func (g *goldenSet) fromDisk(b []byte) []byte {
+	return bytes.ReplaceAll(b, []byte(g.onDisk), []byte(goldenPathPrefix))
+}
+
+// path is where a section of a case is extracted.
+func (g *goldenSet) path(c, section string) string {
+	return filepath.Join(g.dir, c, section)
+}
+
+// pattern is the package pattern of a section of a case.
+func (g *goldenSet) pattern(c, section string) string {
+	rel, err := filepath.Rel(g.root, g.path(c, section))
+	if err != nil {
+		panic(err)
+	}
+	return "./" + filepath.ToSlash(rel)
+}
+
+// packages are the sections of a case that are neither input/, golden/,
+// removed/ nor old/: packages of the case that its input imports, or
+// tests of its own that need a test binary of their own.
+func (g *goldenSet) packages(c string) []string {
+	var dirs []string
+	seen := map[string]bool{"input": true, "golden": true, "removed": true, "old": true}
+	for _, f := range g.archives[c].Files {
+		if dir := path.Dir(f.Name); !seen[dir] {
+			seen[dir] = true
+			dirs = append(dirs, dir)
+		}
+	}
+	return dirs
+}
+
+func (g *goldenSet) has(c, section string) bool {
+	return len(g.section(c, section)) > 0
+}
+
+// section returns the non-test Go files of a section of a case's
+// archive, by base name.
+func (g *goldenSet) section(c, section string) map[string][]byte {
+	m := map[string][]byte{}
+	for _, f := range g.archives[c].Files {
+		dir, name := path.Split(f.Name)
+		if dir == section+"/" && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+			m[name] = f.Data
+		}
 	}
 	return m
 }
 
-// runOn runs the tool over the given case subdirectories at once (one load)
-// and returns, per case and file, the content it would leave.
-func runOn(t *testing.T, root string, cases []string, sub string, mode Mode, overlay map[string][]byte, verify bool) map[string]map[string][]byte {
+// caseOf is the case of an extracted file.
+func (g *goldenSet) caseOf(file string) string {
+	return filepath.Base(filepath.Dir(filepath.Dir(file)))
+}
+
+// updateSection replaces the files of a section of a case's archive (by
+// base name) and writes the archive. A file the archive lacks is added
+// after the section's last file.
+func (g *goldenSet) updateSection(t testing.TB, c, section string, files map[string][]byte) {
+	t.Helper()
+	p := filepath.Join(g.root, "testdata", "rewrite", c+".txtar")
+	ar, err := txtar.ParseFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		full := section + "/" + name
+		last, found := -1, false
+		for i := range ar.Files {
+			if ar.Files[i].Name == full {
+				ar.Files[i].Data, found = files[name], true
+				break
+			}
+			if strings.HasPrefix(ar.Files[i].Name, section+"/") && !strings.HasSuffix(ar.Files[i].Name, "_test.go") {
+				last = i
+			}
+		}
+		if !found {
+			if last < 0 {
+				last = len(ar.Files) - 1
+			}
+			ar.Files = append(ar.Files[:last+1], append([]txtar.File{{Name: full, Data: files[name]}}, ar.Files[last+1:]...)...)
+		}
+	}
+	if err := os.WriteFile(p, txtar.Format(ar), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g.archives[c] = ar
+}
+
+// runOn runs the tool over the given section of the given cases at once
+// (one load) and returns, per case and file, the content it would leave.
+// overlay is keyed by extracted path.
+func runOn(t *testing.T, g *goldenSet, cases []string, section string, mode Mode, overlay map[string][]byte, verify bool) map[string]map[string][]byte {
 	t.Helper()
 	var patterns []string
 	for _, c := range cases {
-		patterns = append(patterns, "./"+filepath.ToSlash(filepath.Join("testdata", "rewrite", c, sub)))
+		patterns = append(patterns, g.pattern(c, section))
 	}
-	res, err := Run(Config{Dir: root, Patterns: patterns, Mode: mode, Overlay: overlay, Verify: verify})
+	disk := map[string][]byte{}
+	for p, b := range overlay {
+		disk[p] = g.toDisk(b)
+	}
+	res, err := Run(Config{Dir: g.root, Patterns: patterns, Mode: mode, Overlay: disk, Verify: verify})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,57 +223,59 @@ func runOn(t *testing.T, root string, cases []string, sub string, mode Mode, ove
 	}
 	out := map[string]map[string][]byte{}
 	for _, c := range cases {
-		dir := filepath.Join(root, "testdata", "rewrite", c, sub)
-		files := goFilesIn(t, dir)
+		files := g.section(c, section)
 		for name := range files {
-			if b, ok := overlay[filepath.Join(dir, name)]; ok {
+			if b, ok := overlay[filepath.Join(g.path(c, section), name)]; ok {
 				files[name] = b
 			}
 		}
 		out[c] = files
 	}
 	for _, ch := range res.Changes {
-		c := filepath.Base(filepath.Dir(filepath.Dir(ch.Path)))
-		out[c][filepath.Base(ch.Path)] = ch.New
+		c := g.caseOf(ch.Path)
+		out[c][filepath.Base(ch.Path)] = g.fromDisk(ch.New)
 	}
 	return out
 }
 
 func TestGolden(t *testing.T) {
-	root, cases := goldenCases(t)
-	got := runOn(t, root, cases, "input", Instrument, nil, true)
-	for _, c := range cases {
-		goldenDir := filepath.Join(root, "testdata", "rewrite", c, "golden")
+	g := goldenCases(t)
+	got := runOn(t, g, g.names, "input", Instrument, nil, true)
+	for _, c := range g.names {
 		if *update {
-			os.MkdirAll(goldenDir, 0o755)
-			for name, b := range got[c] {
-				if err := os.WriteFile(filepath.Join(goldenDir, name), b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			g.updateSection(t, c, "golden", got[c])
 			continue
 		}
-		want := goFilesIn(t, goldenDir)
-		for name, b := range got[c] {
-			if !bytes.Equal(b, want[name]) {
-				t.Errorf("%s/%s: output differs from golden (run go test ./rewriter -run TestGolden -update):\n%s", c, name, lineDiff(want[name], b))
+		want := g.section(c, "golden")
+		for _, name := range sortedNames(got[c]) {
+			if b := got[c][name]; !bytes.Equal(b, want[name]) {
+				t.Errorf("%s.txtar: golden/%s: output differs (go test ./rewriter -run TestGolden -update rewrites the section):\n%s", c, name, lineDiff(want[name], b))
 			}
 		}
 		if len(want) != len(got[c]) {
-			t.Errorf("%s: golden has %d files, output %d", c, len(want), len(got[c]))
+			t.Errorf("%s.txtar: golden/ has %d files, output %d", c, len(want), len(got[c]))
 		}
 	}
 }
 
+func sortedNames(m map[string][]byte) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // TestIdempotent runs the tool on its own output: nothing may change.
 func TestIdempotent(t *testing.T) {
-	root, cases := goldenCases(t)
-	got := runOn(t, root, cases, "golden", Instrument, nil, false)
-	for _, c := range cases {
-		want := goFilesIn(t, filepath.Join(root, "testdata", "rewrite", c, "golden"))
-		for name, b := range got[c] {
-			if !bytes.Equal(b, want[name]) {
-				t.Errorf("%s/%s: second run changed the output:\n%s", c, name, lineDiff(want[name], b))
+	g := goldenCases(t)
+	got := runOn(t, g, g.names, "golden", Instrument, nil, false)
+	for _, c := range g.names {
+		want := g.section(c, "golden")
+		for _, name := range sortedNames(got[c]) {
+			if b := got[c][name]; !bytes.Equal(b, want[name]) {
+				t.Errorf("%s.txtar: golden/%s: second run changed the output:\n%s", c, name, lineDiff(want[name], b))
 			}
 		}
 	}
@@ -140,46 +284,33 @@ func TestIdempotent(t *testing.T) {
 // TestRemoveRestoresInput removes the instrumentation from every golden
 // output: the result must be the input, byte for byte, except where the
 // tool added context parameters, which stay: those cases keep the expected
-// result in removed/.
+// result in removed/ (which -update rewrites; it never adds one).
 func TestRemoveRestoresInput(t *testing.T) {
-	root, cases := goldenCases(t)
-	got := runOn(t, root, cases, "golden", Remove, nil, false)
-	for _, c := range cases {
-		dir := filepath.Join(root, "testdata", "rewrite", c, "input")
-		if removed := filepath.Join(root, "testdata", "rewrite", c, "removed"); isDir(removed) {
-			dir = removed
+	g := goldenCases(t)
+	got := runOn(t, g, g.names, "golden", Remove, nil, false)
+	for _, c := range g.names {
+		section := "input"
+		if g.has(c, "removed") {
+			section = "removed"
 			if *update {
-				for name, b := range got[c] {
-					if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
+				g.updateSection(t, c, section, got[c])
 				continue
 			}
 		}
-		want := goFilesIn(t, dir)
-		for name, b := range got[c] {
-			if !bytes.Equal(b, want[name]) {
-				t.Errorf("%s/%s: -remove did not restore the input:\n%s", c, name, lineDiff(want[name], b))
+		want := g.section(c, section)
+		for _, name := range sortedNames(got[c]) {
+			if b := got[c][name]; !bytes.Equal(b, want[name]) {
+				t.Errorf("%s.txtar: -remove of golden/%s is not %s/%s:\n%s", c, name, section, name, lineDiff(want[name], b))
 			}
 		}
 	}
-}
-
-func isDir(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.IsDir()
 }
 
 // TestDirectiveEditUpdatesInPlace edits directives of instrumented code and
 // expects exactly the injected lines that depend on them to change.
 func TestDirectiveEditUpdatesInPlace(t *testing.T) {
-	root := moduleRoot(t)
-	path := filepath.Join(root, "testdata", "rewrite", "context", "golden", "svc.go")
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := goldenCases(t)
+	src := g.section("context", "golden")["svc.go"]
 	edits := []struct{ old, new string }{
 		{"//trace:span svc.unnamed\n", "//trace:span svc.renamed follows\n"},
 		{`tag.kind="lookup"`, `tag.kind="get"`},
@@ -191,7 +322,8 @@ func TestDirectiveEditUpdatesInPlace(t *testing.T) {
 		}
 		edited = strings.Replace(edited, e.old, e.new, 1)
 	}
-	got := runOn(t, root, []string{"context"}, "golden", Instrument, map[string][]byte{path: []byte(edited)}, false)
+	path := filepath.Join(g.path("context", "golden"), "svc.go")
+	got := runOn(t, g, []string{"context"}, "golden", Instrument, map[string][]byte{path: []byte(edited)}, false)
 	want := strings.Replace(edited, `Start(ctx, "svc.unnamed")`, `StartFollowsFrom(ctx, "svc.renamed")`, 1)
 	want = strings.Replace(want, `SetTag(span, "kind", "lookup")`, `SetTag(span, "kind", "get")`, 1)
 	if want == edited {
@@ -202,37 +334,41 @@ func TestDirectiveEditUpdatesInPlace(t *testing.T) {
 	}
 }
 
-// TestGoldenBuildsAndBehaves vets every golden package and runs its
-// behaviour tests (instrumented code against mocktracer), with one go
+// TestGoldenBuildsAndBehaves vets every golden package (and the case's
+// other packages) and runs their behaviour tests (instrumented code against mocktracer), with one go
 // command each for all cases. Every case has a differential test
-// (differential_test.go, internal/difftest): its observations must be the
-// same with the no-op tracer and with a recording tracer, and the same as
-// those of the same test run against the uninstrumented code: the input, or
-// removed/ where the tool adds context parameters (the input with them).
+// (golden/differential_test.go, internal/difftest): its observations must
+// be the same with the no-op tracer and with a recording tracer, and the
+// same as those of the same test run against the uninstrumented code: the
+// input, or removed/ where the tool adds context parameters (the input
+// with them).
 func TestGoldenBuildsAndBehaves(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the golden packages")
 	}
-	root, cases := goldenCases(t)
+	g := goldenCases(t)
 	var pkgs, inputs []string
 	overlay := map[string]string{}
-	for _, c := range cases {
-		pkgs = append(pkgs, "./testdata/rewrite/"+c+"/golden")
-		diffTest := filepath.Join(root, "testdata", "rewrite", c, "golden", "differential_test.go")
+	for _, c := range g.names {
+		pkgs = append(pkgs, g.pattern(c, "golden"))
+		for _, p := range g.packages(c) {
+			pkgs = append(pkgs, g.pattern(c, p))
+		}
+		diffTest := filepath.Join(g.path(c, "golden"), "differential_test.go")
 		b, err := os.ReadFile(diffTest)
 		if err != nil || !bytes.Contains(b, []byte("difftest.Same(")) {
-			t.Errorf("%s: golden/differential_test.go must observe the case with difftest.Same (no-op and recording tracer)", c)
+			t.Errorf("%s.txtar: golden/differential_test.go must observe the case with difftest.Same (no-op and recording tracer)", c)
 			continue
 		}
 		// The uninstrumented code with the golden output's signatures: the
 		// input, or, where the tool adds context parameters, what -remove
 		// leaves (removed/).
 		plain := "input"
-		if isDir(filepath.Join(root, "testdata", "rewrite", c, "removed")) {
+		if g.has(c, "removed") {
 			plain = "removed"
 		}
-		inputs = append(inputs, "./testdata/rewrite/"+c+"/"+plain)
-		overlay[filepath.Join(root, "testdata", "rewrite", c, plain, "differential_test.go")] = diffTest
+		inputs = append(inputs, g.pattern(c, plain))
+		overlay[filepath.Join(g.path(c, plain), "differential_test.go")] = diffTest
 	}
 	tmp := t.TempDir()
 	goldenOut, inputOut := filepath.Join(tmp, "golden"), filepath.Join(tmp, "input")
@@ -260,7 +396,7 @@ func TestGoldenBuildsAndBehaves(t *testing.T) {
 			[]string{difftest.OutDirEnv + "=" + inputOut, difftest.UninstrumentedEnv + "=1"}},
 	} {
 		cmd := testexec.Command(t, "go", run.args...)
-		cmd.Dir = root
+		cmd.Dir = g.root
 		cmd.Env = append(os.Environ(), run.env...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("go %s: %v\n%s", strings.Join(run.args[:2], " "), err, out)
@@ -313,17 +449,12 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // loads callers and lists the module); "no-neither" leaves it out, the
 // fast path.
 func BenchmarkRun(b *testing.B) {
-	root, err := filepath.Abs("..")
-	if err != nil {
-		b.Fatal(err)
-	}
-	dirs, _ := filepath.Glob(filepath.Join(root, "testdata", "rewrite", "*", "input"))
+	g := goldenCases(b)
 	var all, fast []string
-	for _, d := range dirs {
-		rel, _ := filepath.Rel(root, d)
-		all = append(all, "./"+filepath.ToSlash(rel))
-		if filepath.Base(filepath.Dir(d)) != "neither" {
-			fast = append(fast, "./"+filepath.ToSlash(rel))
+	for _, c := range g.names {
+		all = append(all, g.pattern(c, "input"))
+		if c != "neither" {
+			fast = append(fast, g.pattern(c, "input"))
 		}
 	}
 	for _, bc := range []struct {
@@ -332,7 +463,7 @@ func BenchmarkRun(b *testing.B) {
 	}{{"all", all}, {"no-neither", fast}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
-				res, err := Run(Config{Dir: root, Patterns: bc.patterns})
+				res, err := Run(Config{Dir: g.root, Patterns: bc.patterns})
 				if err != nil || len(res.Changes) == 0 {
 					b.Fatalf("%v %v", err, res)
 				}
@@ -342,26 +473,30 @@ func BenchmarkRun(b *testing.B) {
 }
 
 // TestUpgradeFromEarlierShapes runs the tool over code that earlier versions
-// instrumented (the old/ directory of a case): -remove restores the input
+// instrumented (the old/ section of a case): -remove restores the input
 // byte for byte, and a run brings it to the golden output, so that users
 // who upgrade are not stuck with shapes the tool no longer writes.
 func TestUpgradeFromEarlierShapes(t *testing.T) {
-	root, all := goldenCases(t)
+	g := goldenCases(t)
 	var cases []string
-	for _, c := range all {
-		if isDir(filepath.Join(root, "testdata", "rewrite", c, "old")) {
+	for _, c := range g.names {
+		if g.has(c, "old") {
 			cases = append(cases, c)
 		}
 	}
 	if len(cases) == 0 {
-		t.Fatal("no case has an old/ directory")
+		t.Fatal("no case has an old/ section")
 	}
 	// -check tells the user: every function in an earlier shape is stale.
 	var patterns []string
+	begins := 0
 	for _, c := range cases {
-		patterns = append(patterns, "./testdata/rewrite/"+c+"/old")
+		patterns = append(patterns, g.pattern(c, "old"))
+		for _, src := range g.section(c, "old") {
+			begins += bytes.Count(src, []byte("//trace:begin"))
+		}
 	}
-	res, err := Run(Config{Dir: root, Patterns: patterns, Mode: Instrument})
+	res, err := Run(Config{Dir: g.root, Patterns: patterns, Mode: Instrument})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,30 +506,21 @@ func TestUpgradeFromEarlierShapes(t *testing.T) {
 			stale++
 		}
 	}
-	if want := strings.Count(readAll(t, filepath.Join(root, "testdata", "rewrite", "upgrade", "old")), "//trace:begin"); stale != want {
-		t.Errorf("-check reports %d stale functions in upgrade/old, want %d: %v", stale, want, res.Diagnostics)
+	if stale != begins {
+		t.Errorf("-check reports %d stale functions in old/ of %v, want %d: %v", stale, cases, begins, res.Diagnostics)
 	}
 	for _, m := range []struct {
 		mode Mode
 		want string
 	}{{Remove, "input"}, {Instrument, "golden"}} {
-		got := runOn(t, root, cases, "old", m.mode, nil, false)
+		got := runOn(t, g, cases, "old", m.mode, nil, false)
 		for _, c := range cases {
-			want := goFilesIn(t, filepath.Join(root, "testdata", "rewrite", c, m.want))
-			for name, b := range got[c] {
-				if !bytes.Equal(b, want[name]) {
-					t.Errorf("%s/old/%s: the result is not %s/%s:\n%s", c, name, m.want, name, lineDiff(want[name], b))
+			want := g.section(c, m.want)
+			for _, name := range sortedNames(got[c]) {
+				if b := got[c][name]; !bytes.Equal(b, want[name]) {
+					t.Errorf("%s.txtar: old/%s: the result is not %s/%s:\n%s", c, name, m.want, name, lineDiff(want[name], b))
 				}
 			}
 		}
 	}
-}
-
-// readAll concatenates the non-test Go files of dir.
-func readAll(t *testing.T, dir string) string {
-	var b strings.Builder
-	for _, src := range goFilesIn(t, dir) {
-		b.Write(src)
-	}
-	return b.String()
 }

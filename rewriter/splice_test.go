@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,13 +14,12 @@ import (
 // declarations and (where a function gets a context parameter) its callers
 // change.
 func TestOnlyAnnotatedChange(t *testing.T) {
-	root, cases := goldenCases(t)
-	for _, c := range cases {
-		in := goFilesIn(t, filepath.Join(root, "testdata", "rewrite", c, "input"))
-		out := goFilesIn(t, filepath.Join(root, "testdata", "rewrite", c, "golden"))
-		for name, src := range in {
-			if msg := outsideChanges(name, src, out[name], c == "neither"); msg != "" {
-				t.Errorf("%s/%s: %s", c, name, msg)
+	g := goldenCases(t)
+	for _, c := range g.names {
+		in, out := g.section(c, "input"), g.section(c, "golden")
+		for _, name := range sortedNames(in) {
+			if msg := outsideChanges(name, in[name], out[name], g.has(c, "removed")); msg != "" {
+				t.Errorf("%s.txtar: golden/%s: %s", c, name, msg)
 			}
 		}
 	}

@@ -65,7 +65,8 @@ const (
 )
 
 // write saves the observation as <case>.<test>, where <case> is the name of
-// the directory above the package's (testdata/rewrite/<case>/golden).
+// the directory above the package's (<case>/golden, where the rewriter's
+// tests extract testdata/rewrite/<case>.txtar).
 func write(t *testing.T, dir string, v any) {
 	wd, err := os.Getwd()
 	if err != nil {

@@ -1,7 +1,7 @@
 // Package runtimetest keeps in the tool's module graph what the rewriter's
-// golden cases (testdata/rewrite, loaded as packages of this module) import
-// but no package of the tool does: Gin, golang.org/x/sync and the runtime
-// packages the injected code calls. Its subpackages test the runtime through
+// golden cases (testdata/rewrite/*.txtar, extracted into packages of this
+// module) import but no package of the tool does: Gin, golang.org/x/sync and
+// the runtime packages the injected code calls. Its subpackages test the runtime through
 // generated code, which the runtime's own modules must not depend on.
 package runtimetest
 

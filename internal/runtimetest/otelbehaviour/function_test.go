@@ -10,55 +10,14 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/traceinject/traceinject/internal/behaviourtest"
 	"github.com/traceinject/traceinject/runtime"
-	svc "github.com/traceinject/traceinject/testdata/rewrite/context/golden"
 )
-
-// The context-function shape, as traceinject writes it (the golden output of
-// testdata/rewrite/context), recording to OpenTelemetry.
-func TestContextFunction(t *testing.T) {
-	r := record(t)
-	ctx, parent := r.parent(t)
-	s := new(svc.Service)
-	if _, err := s.Get(ctx, "42"); err != nil {
-		t.Fatal(err)
-	}
-	span := r.span(t, "svc.Service.Get")
-	wantParent(t, span, parent.SpanContext())
-	if span.SpanKind() != trace.SpanKindInternal {
-		t.Errorf("kind %s, want internal", span.SpanKind())
-	}
-	wantAttrs(t, span,
-		attribute.String("account_id", "42"),
-		attribute.String("service", ""),
-		attribute.String("kind", "lookup"))
-	wantStatus(t, span, codes.Unset, "")
-	if got := exceptions(span); len(got) != 0 {
-		t.Errorf("exceptions %q, want none", got)
-	}
-	if span.InstrumentationScope().Name != "github.com/traceinject/traceinject/runtime" {
-		t.Errorf("scope %q", span.InstrumentationScope().Name)
-	}
-}
-
-func TestContextFunctionError(t *testing.T) {
-	r := record(t)
-	ctx, parent := r.parent(t)
-	if _, err := new(svc.Service).Get(ctx, ""); err == nil {
-		t.Fatal("no error")
-	}
-	span := r.span(t, "svc.Service.Get")
-	wantParent(t, span, parent.SpanContext())
-	wantStatus(t, span, codes.Error, "not found")
-	if got := exceptions(span); len(got) != 1 || got[0] != "not found" {
-		t.Errorf("exceptions %q, want [not found]", got)
-	}
-}
 
 // A function without a span in its context starts a root span, and its body
 // sees a context carrying its span.
 func TestContextFunctionRoot(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	var inner trace.Span
 	f := func(ctx context.Context) (err error) {
 		//trace:begin
@@ -71,8 +30,8 @@ func TestContextFunctionRoot(t *testing.T) {
 	if err := f(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	span := r.span(t, "p.F")
-	wantRoot(t, span)
+	span := r.Span(t, "p.F")
+	behaviourtest.WantRoot(t, span)
 	if !inner.SpanContext().Equal(span.SpanContext()) {
 		t.Errorf("the body's context carries %s, want the function's span %s", inner.SpanContext().SpanID(), span.SpanContext().SpanID())
 	}
@@ -90,7 +49,7 @@ type point struct{ X, Y int }
 
 // Tags become attributes of the matching type.
 func TestTagTypes(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	f := func(ctx context.Context) {
 		//trace:begin
 		ctx, span := runtime.Start(ctx, "p.tags")
@@ -116,7 +75,7 @@ func TestTagTypes(t *testing.T) {
 		_ = ctx
 	}
 	f(context.Background())
-	wantAttrs(t, r.span(t, "p.tags"),
+	behaviourtest.WantAttrs(t, r.Span(t, "p.tags"),
 		attribute.String("string", "s"),
 		attribute.Int64("int", 7),
 		attribute.Int64("int32", -3),
@@ -148,8 +107,8 @@ func TestContextFunctionPanic(t *testing.T) {
 		{"error", errors.New("broken"), "panic: broken"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := record(t)
-			ctx, parent := r.parent(t)
+			r := behaviourtest.Record(t)
+			ctx, parent := r.Parent(t)
 			f := func(ctx context.Context) (err error) {
 				//trace:begin
 				ctx, span := runtime.Start(ctx, "p.explode")
@@ -165,13 +124,13 @@ func TestContextFunctionPanic(t *testing.T) {
 			if got != tc.value {
 				t.Fatalf("recovered %v, want the panic value %v", got, tc.value)
 			}
-			span := r.span(t, "p.explode")
-			wantParent(t, span, parent.SpanContext())
-			wantStatus(t, span, codes.Error, tc.desc)
-			if ex := exceptions(span); len(ex) != 1 || "panic: "+ex[0] != tc.desc {
+			span := r.Span(t, "p.explode")
+			behaviourtest.WantParent(t, span, parent.SpanContext())
+			behaviourtest.WantStatus(t, span, codes.Error, tc.desc)
+			if ex := behaviourtest.Exceptions(span); len(ex) != 1 || "panic: "+ex[0] != tc.desc {
 				t.Errorf("exceptions %q", ex)
 			}
-			if !hasStacktrace(span) {
+			if !behaviourtest.HasStacktrace(span) {
 				t.Error("no exception.stacktrace")
 			}
 		})
@@ -180,8 +139,8 @@ func TestContextFunctionPanic(t *testing.T) {
 
 // follows: a child in the same trace that also links to the caller's span.
 func TestFollows(t *testing.T) {
-	r := record(t)
-	ctx, parent := r.parent(t)
+	r := behaviourtest.Record(t)
+	ctx, parent := r.Parent(t)
 	f := func(ctx context.Context) {
 		//trace:begin
 		ctx, span := runtime.StartFollowsFrom(ctx, "p.async")
@@ -190,8 +149,8 @@ func TestFollows(t *testing.T) {
 		_ = ctx
 	}
 	f(ctx)
-	span := r.span(t, "p.async")
-	wantParent(t, span, parent.SpanContext())
+	span := r.Span(t, "p.async")
+	behaviourtest.WantParent(t, span, parent.SpanContext())
 	if links := span.Links(); len(links) != 1 || links[0].SpanContext.SpanID() != parent.SpanContext().SpanID() {
 		t.Errorf("links %v, want one to the caller's span", links)
 	}
@@ -200,7 +159,7 @@ func TestFollows(t *testing.T) {
 // runtime.WithSpan, which threading inside annotated bodies writes, gives
 // a context carrying the function's span and keeps the context's values.
 func TestWithSpan(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	type key struct{}
 	var got context.Context
 	f := func(ctx context.Context) {
@@ -212,7 +171,7 @@ func TestWithSpan(t *testing.T) {
 		_ = ctx
 	}
 	f(context.Background())
-	span := r.span(t, "p.thread")
+	span := r.Span(t, "p.thread")
 	if sc := trace.SpanContextFromContext(got); !sc.Equal(span.SpanContext()) {
 		t.Errorf("WithSpan's context carries %s, want %s", sc.SpanID(), span.SpanContext().SpanID())
 	}

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/traceinject/traceinject/internal/behaviourtest"
 	"github.com/traceinject/traceinject/runtime"
 	"github.com/traceinject/traceinject/runtime/tracegin"
 )
@@ -86,34 +87,34 @@ func serve(t *testing.T, req *http.Request) *httptest.ResponseRecorder {
 }
 
 func TestGinServerSpan(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	w := serve(t, httptest.NewRequest(http.MethodGet, "/user/42?token=secret", nil))
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d", w.Code)
 	}
-	span := r.span(t, "GET /user/:id")
+	span := r.Span(t, "GET /user/:id")
 	if span.SpanKind() != trace.SpanKindServer {
 		t.Errorf("kind %s, want server", span.SpanKind())
 	}
-	wantRoot(t, span)
-	wantAttrs(t, span,
+	behaviourtest.WantRoot(t, span)
+	behaviourtest.WantAttrs(t, span,
 		attribute.String("http.request.method", "GET"),
 		attribute.String("http.route", "/user/:id"),
 		attribute.String("url.path", "/user/42"),
 		attribute.String("url.scheme", "http"),
 		attribute.Int("http.response.status_code", 200),
 		attribute.String("user", "42"))
-	wantStatus(t, span, codes.Unset, "")
+	behaviourtest.WantStatus(t, span, codes.Unset, "")
 	if !handlerSaw.span.Equal(span.SpanContext()) {
 		t.Errorf("the handler's request context carries %s, want the server span", handlerSaw.span.SpanID())
 	}
-	wantParent(t, r.span(t, "p.lookup"), span.SpanContext())
+	behaviourtest.WantParent(t, r.Span(t, "p.lookup"), span.SpanContext())
 }
 
 // A request with W3C headers joins the caller's trace, and its baggage
 // reaches the handler.
 func TestGinIncomingHeaders(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	remote := trace.NewSpanContext(trace.SpanContextConfig{
 		TraceID:    trace.TraceID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
 		SpanID:     trace.SpanID{1, 2, 3, 4, 5, 6, 7, 8},
@@ -123,8 +124,8 @@ func TestGinIncomingHeaders(t *testing.T) {
 	req.Header.Set("traceparent", "00-0102030405060708090a0b0c0d0e0f10-0102030405060708-01")
 	req.Header.Set("baggage", "tenant=acme")
 	serve(t, req)
-	span := r.span(t, "GET /user/:id")
-	wantParent(t, span, remote)
+	span := r.Span(t, "GET /user/:id")
+	behaviourtest.WantParent(t, span, remote)
 	if !span.Parent().IsRemote() {
 		t.Error("the parent is not remote")
 	}
@@ -135,59 +136,59 @@ func TestGinIncomingHeaders(t *testing.T) {
 
 // A malformed traceparent gives a root span; the request is served.
 func TestGinMalformedHeaders(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	req := httptest.NewRequest(http.MethodGet, "/user/7", nil)
 	req.Header.Set("traceparent", "00-zz-01")
 	if w := serve(t, req); w.Code != http.StatusOK {
 		t.Fatalf("status %d", w.Code)
 	}
-	wantRoot(t, r.span(t, "GET /user/:id"))
+	behaviourtest.WantRoot(t, r.Span(t, "GET /user/:id"))
 }
 
 func TestGinStatus(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	serve(t, httptest.NewRequest(http.MethodGet, "/user/broken", nil))
 	serve(t, httptest.NewRequest(http.MethodGet, "/user/missing", nil))
 	var broken, missing bool
 	for _, s := range r.Ended() {
-		switch attrs(s)["user"].AsString() {
+		switch behaviourtest.Attrs(s)["user"].AsString() {
 		case "broken":
 			broken = true
-			wantStatus(t, s, codes.Error, "")
-			if a := attrs(s); a["http.response.status_code"].AsInt64() != 500 || a["error.type"].AsString() != "500" {
+			behaviourtest.WantStatus(t, s, codes.Error, "")
+			if a := behaviourtest.Attrs(s); a["http.response.status_code"].AsInt64() != 500 || a["error.type"].AsString() != "500" {
 				t.Errorf("broken: attributes %v", a)
 			}
 		case "missing":
 			missing = true
 			// A 404 is the client's error: the server span does not fail,
 			// and the error the handler attached is an event.
-			wantStatus(t, s, codes.Unset, "")
-			if a := attrs(s); a["http.response.status_code"].AsInt64() != 404 {
+			behaviourtest.WantStatus(t, s, codes.Unset, "")
+			if a := behaviourtest.Attrs(s); a["http.response.status_code"].AsInt64() != 404 {
 				t.Errorf("missing: attributes %v", a)
 			}
-			if ex := exceptions(s); len(ex) != 1 || ex[0] != "no such user" {
+			if ex := behaviourtest.Exceptions(s); len(ex) != 1 || ex[0] != "no such user" {
 				t.Errorf("missing: exceptions %q", ex)
 			}
 		}
 	}
 	if !broken || !missing {
-		t.Fatalf("spans: %s", names(r.Ended()))
+		t.Fatalf("spans: %s", behaviourtest.Names(r.Ended()))
 	}
 }
 
 // A panic fails the span and goes on to gin.Recovery, which answers 500.
 func TestGinPanic(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	w := serve(t, httptest.NewRequest(http.MethodGet, "/user/panic", nil))
 	if w.Code != http.StatusInternalServerError {
 		t.Fatalf("status %d, want gin.Recovery's 500", w.Code)
 	}
-	span := r.span(t, "GET /user/:id")
-	wantStatus(t, span, codes.Error, "panic: handler exploded")
-	if a := attrs(span); a["http.response.status_code"].AsInt64() != 500 {
+	span := r.Span(t, "GET /user/:id")
+	behaviourtest.WantStatus(t, span, codes.Error, "panic: handler exploded")
+	if a := behaviourtest.Attrs(span); a["http.response.status_code"].AsInt64() != 500 {
 		t.Errorf("attributes %v", a)
 	}
-	if ex := exceptions(span); len(ex) != 1 || ex[0] != "handler exploded" {
+	if ex := behaviourtest.Exceptions(span); len(ex) != 1 || ex[0] != "handler exploded" {
 		t.Errorf("exceptions %q", ex)
 	}
 }
@@ -195,16 +196,16 @@ func TestGinPanic(t *testing.T) {
 // A later handler in the chain is a child of the first handler's server
 // span, not a server span of its own.
 func TestGinChain(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	w := serve(t, httptest.NewRequest(http.MethodPost, "/audit/9", nil))
 	body, _ := io.ReadAll(w.Body)
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d %q", w.Code, body)
 	}
-	server := r.spanOfKind(t, "POST /audit/:id", trace.SpanKindServer)
-	child := r.spanOfKind(t, "otelbehaviour.audit", trace.SpanKindInternal)
-	wantParent(t, child, server.SpanContext())
-	if _, ok := attrs(child)["http.route"]; ok {
+	server := r.SpanOfKind(t, "POST /audit/:id", trace.SpanKindServer)
+	child := r.SpanOfKind(t, "otelbehaviour.audit", trace.SpanKindInternal)
+	behaviourtest.WantParent(t, child, server.SpanContext())
+	if _, ok := behaviourtest.Attrs(child)["http.route"]; ok {
 		t.Error("the child span has http.route")
 	}
 }
@@ -212,12 +213,12 @@ func TestGinChain(t *testing.T) {
 // Gin under a span a middleware already put into the request's context: the
 // handler's span is its child.
 func TestGinUnderMiddlewareSpan(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	gin.SetMode(gin.TestMode)
 	e := gin.New()
 	var mw trace.Span
 	e.Use(func(c *gin.Context) {
-		ctx, span := r.tp.Tracer("mw").Start(c.Request.Context(), "middleware", trace.WithSpanKind(trace.SpanKindServer))
+		ctx, span := r.Provider.Tracer("mw").Start(c.Request.Context(), "middleware", trace.WithSpanKind(trace.SpanKindServer))
 		mw = span
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
@@ -228,14 +229,14 @@ func TestGinUnderMiddlewareSpan(t *testing.T) {
 	if mw == nil {
 		t.Fatal("middleware did not run")
 	}
-	span := r.spanOfKind(t, "otelbehaviour.user", trace.SpanKindInternal)
-	wantParent(t, span, mw.SpanContext())
+	span := r.SpanOfKind(t, "otelbehaviour.user", trace.SpanKindInternal)
+	behaviourtest.WantParent(t, span, mw.SpanContext())
 }
 
 // Code given the *gin.Context itself as its context.Context sees the span
 // through gin's ContextWithFallback, as under OpenTracing.
 func TestGinContextFallback(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	gin.SetMode(gin.TestMode)
 	e := gin.New()
 	e.ContextWithFallback = true
@@ -248,7 +249,7 @@ func TestGinContextFallback(t *testing.T) {
 		saw = trace.SpanContextFromContext(c)
 	})
 	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x", nil))
-	if span := r.span(t, "GET /x"); !saw.Equal(span.SpanContext()) {
+	if span := r.Span(t, "GET /x"); !saw.Equal(span.SpanContext()) {
 		t.Errorf("c as a context carries %s, want the handler's span", saw.SpanID())
 	}
 }
@@ -256,7 +257,7 @@ func TestGinContextFallback(t *testing.T) {
 // A name in the directive names the span whether or not it starts the
 // request's server span.
 func TestGinNamed(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	gin.SetMode(gin.TestMode)
 	e := gin.New()
 	e.GET("/x", func(c *gin.Context) {
@@ -266,7 +267,7 @@ func TestGinNamed(t *testing.T) {
 		//trace:end
 	})
 	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x", nil))
-	if s := r.spanOfKind(t, "fetch x", trace.SpanKindServer); attrs(s)["http.route"].AsString() != "/x" {
-		t.Errorf("http.route %v", attrs(s)["http.route"])
+	if s := r.SpanOfKind(t, "fetch x", trace.SpanKindServer); behaviourtest.Attrs(s)["http.route"].AsString() != "/x" {
+		t.Errorf("http.route %v", behaviourtest.Attrs(s)["http.route"])
 	}
 }

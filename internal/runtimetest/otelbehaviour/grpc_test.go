@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 
+	"github.com/traceinject/traceinject/internal/behaviourtest"
 	"github.com/traceinject/traceinject/runtime"
 	"github.com/traceinject/traceinject/runtime/tracegrpc"
 	"github.com/traceinject/traceinject/testdata/proto/echo"
@@ -116,14 +117,14 @@ func (s *echoServer) Bidi(stream grpc.BidiStreamingServer[echo.Request, echo.Res
 }
 
 type env struct {
-	*rec
+	*behaviourtest.Recorder
 	server *echoServer
 	client echo.EchoClient
 }
 
 func startEcho(t *testing.T, serverOpts, clientOpts []runtime.Option) *env {
 	t.Helper()
-	r := record(t)
+	r := behaviourtest.Record(t)
 	impl := &echoServer{spans: map[string]trace.SpanContext{}, baggage: map[string]string{}}
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer()
@@ -137,12 +138,12 @@ func startEcho(t *testing.T, serverOpts, clientOpts []runtime.Option) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cc.Close() })
-	return &env{rec: r, server: impl, client: echo.NewTracedEchoClient(cc, clientOpts...)}
+	return &env{Recorder: r, server: impl, client: echo.NewTracedEchoClient(cc, clientOpts...)}
 }
 
 // callerContext carries a span of the caller's and baggage tenant=acme.
 func (e *env) callerContext(t *testing.T) (context.Context, trace.Span) {
-	ctx, parent := e.parent(t)
+	ctx, parent := e.Parent(t)
 	m, _ := baggage.NewMember("tenant", "acme")
 	b, _ := baggage.New(m)
 	ctx, cancel := context.WithCancel(baggage.ContextWithBaggage(ctx, b))
@@ -154,18 +155,18 @@ func (e *env) callerContext(t *testing.T) (context.Context, trace.Span) {
 func (e *env) pair(t *testing.T, method string, parent trace.Span, code grpccodes.Code) (client, server trace.SpanContext) {
 	t.Helper()
 	name := service + "/" + method
-	c := e.spanOfKind(t, name, trace.SpanKindClient)
-	s := e.spanOfKind(t, name, trace.SpanKindServer)
-	wantParent(t, c, parent.SpanContext())
-	wantParent(t, s, c.SpanContext())
+	c := e.SpanOfKind(t, name, trace.SpanKindClient)
+	s := e.SpanOfKind(t, name, trace.SpanKindServer)
+	behaviourtest.WantParent(t, c, parent.SpanContext())
+	behaviourtest.WantParent(t, s, c.SpanContext())
 	want := []attribute.KeyValue{
 		attribute.String("rpc.system", "grpc"),
 		attribute.String("rpc.service", service),
 		attribute.String("rpc.method", method),
 		attribute.Int64("rpc.grpc.status_code", int64(code)),
 	}
-	wantAttrs(t, c, want...)
-	wantAttrs(t, s, want...)
+	behaviourtest.WantAttrs(t, c, want...)
+	behaviourtest.WantAttrs(t, s, want...)
 	sawSpan, sawBaggage := e.server.seen(method)
 	if !sawSpan.Equal(s.SpanContext()) {
 		t.Errorf("%s: the handler's context carries %s, want the server span %s", method, sawSpan.SpanID(), s.SpanContext().SpanID())
@@ -189,7 +190,7 @@ func TestGRPCUnary(t *testing.T) {
 		t.Errorf("the caller's metadata changed: %v", md)
 	}
 	for _, s := range e.Ended() {
-		wantStatus(t, s, codes.Unset, "")
+		behaviourtest.WantStatus(t, s, codes.Unset, "")
 	}
 }
 
@@ -286,12 +287,12 @@ func TestGRPCErrors(t *testing.T) {
 			}
 			e.pair(t, "Unary", parent, tc.code)
 			name := service + "/Unary"
-			wantStatus(t, e.spanOfKind(t, name, trace.SpanKindClient), codes.Error, "failed as asked")
-			server := e.spanOfKind(t, name, trace.SpanKindServer)
+			behaviourtest.WantStatus(t, e.SpanOfKind(t, name, trace.SpanKindClient), codes.Error, "failed as asked")
+			server := e.SpanOfKind(t, name, trace.SpanKindServer)
 			if tc.serverFailed {
-				wantStatus(t, server, codes.Error, "failed as asked")
+				behaviourtest.WantStatus(t, server, codes.Error, "failed as asked")
 			} else {
-				wantStatus(t, server, codes.Unset, "")
+				behaviourtest.WantStatus(t, server, codes.Unset, "")
 			}
 		})
 	}
@@ -314,7 +315,7 @@ func TestGRPCStreamError(t *testing.T) {
 	e.pair(t, "Bidi", parent, grpccodes.DataLoss)
 	for _, s := range e.Ended() {
 		if s.SpanKind() != trace.SpanKindInternal {
-			wantStatus(t, s, codes.Error, "failed as asked")
+			behaviourtest.WantStatus(t, s, codes.Error, "failed as asked")
 		}
 	}
 }
@@ -342,12 +343,12 @@ func TestGRPCStreamCancelled(t *testing.T) {
 			t.Fatal("the client span never ended")
 		}
 	}
-	c := e.spanOfKind(t, name, trace.SpanKindClient)
-	wantParent(t, c, parent.SpanContext())
-	if a := attrs(c); a["rpc.grpc.status_code"].AsInt64() != int64(grpccodes.Canceled) {
+	c := e.SpanOfKind(t, name, trace.SpanKindClient)
+	behaviourtest.WantParent(t, c, parent.SpanContext())
+	if a := behaviourtest.Attrs(c); a["rpc.grpc.status_code"].AsInt64() != int64(grpccodes.Canceled) {
 		t.Errorf("status code %v, want Canceled", a["rpc.grpc.status_code"])
 	}
-	wantStatus(t, c, codes.Error, "context canceled")
+	behaviourtest.WantStatus(t, c, codes.Error, "context canceled")
 }
 
 // A call without a span in its context starts a root client span.
@@ -356,9 +357,9 @@ func TestGRPCRoot(t *testing.T) {
 	if _, err := e.client.Unary(context.Background(), &echo.Request{}); err != nil {
 		t.Fatal(err)
 	}
-	c := e.spanOfKind(t, service+"/Unary", trace.SpanKindClient)
-	wantRoot(t, c)
-	wantParent(t, e.spanOfKind(t, service+"/Unary", trace.SpanKindServer), c.SpanContext())
+	c := e.SpanOfKind(t, service+"/Unary", trace.SpanKindClient)
+	behaviourtest.WantRoot(t, c)
+	behaviourtest.WantParent(t, e.SpanOfKind(t, service+"/Unary", trace.SpanKindServer), c.SpanContext())
 }
 
 func TestGRPCSkipMethods(t *testing.T) {
@@ -369,7 +370,7 @@ func TestGRPCSkipMethods(t *testing.T) {
 		t.Fatal(err)
 	}
 	if spans := e.Ended(); len(spans) != 0 {
-		t.Errorf("skipped method recorded %s", names(spans))
+		t.Errorf("skipped method recorded %s", behaviourtest.Names(spans))
 	}
 	// Skipped on both sides: nothing was injected, nothing extracted.
 	if sc, _ := e.server.seen("Unary"); sc.IsValid() {
@@ -380,7 +381,7 @@ func TestGRPCSkipMethods(t *testing.T) {
 // The server's panic is recorded and goes on (gRPC itself does not recover
 // panics, so EndServer is driven directly, as generated code calls it).
 func TestGRPCServerPanic(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	o := runtime.NewOptions()
 	m := tracegrpc.NewMethod("/" + service + "/Unary")
 	handler := func() (err error) {
@@ -397,12 +398,12 @@ func TestGRPCServerPanic(t *testing.T) {
 	if err, ok := got.(error); !ok || err.Error() != "server exploded" {
 		t.Fatalf("recovered %v", got)
 	}
-	s := r.spanOfKind(t, service+"/Unary", trace.SpanKindServer)
-	wantStatus(t, s, codes.Error, "panic: server exploded")
-	if a := attrs(s); a["rpc.grpc.status_code"].AsInt64() != int64(grpccodes.Unknown) {
+	s := r.SpanOfKind(t, service+"/Unary", trace.SpanKindServer)
+	behaviourtest.WantStatus(t, s, codes.Error, "panic: server exploded")
+	if a := behaviourtest.Attrs(s); a["rpc.grpc.status_code"].AsInt64() != int64(grpccodes.Unknown) {
 		t.Errorf("status code %v, want Unknown", a["rpc.grpc.status_code"])
 	}
-	if ex := exceptions(s); len(ex) != 1 {
+	if ex := behaviourtest.Exceptions(s); len(ex) != 1 {
 		t.Errorf("exceptions %q", ex)
 	}
 }
@@ -419,8 +420,8 @@ func TestGRPCExplicitOpenTracingTracer(t *testing.T) {
 	if n := len(mock.FinishedSpans()); n != 1 {
 		t.Errorf("%d OpenTracing spans, want the client's", n)
 	}
-	e.spanOfKind(t, service+"/Unary", trace.SpanKindServer)
+	e.SpanOfKind(t, service+"/Unary", trace.SpanKindServer)
 	if n := len(e.Ended()); n != 1 {
-		t.Errorf("%d OpenTelemetry spans, want the server's: %s", n, names(e.Ended()))
+		t.Errorf("%d OpenTelemetry spans, want the server's: %s", n, behaviourtest.Names(e.Ended()))
 	}
 }

@@ -14,13 +14,14 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/traceinject/traceinject/internal/behaviourtest"
 	"github.com/traceinject/traceinject/runtime/tracehttp"
 )
 
 // Outgoing requests through tracehttp to the traced Gin engine: the client
 // span is injected into the headers and the server span joins it.
 func TestHTTPClient(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	hs := httptest.NewServer(engine())
 	defer hs.Close()
 	u, _ := url.Parse(hs.URL)
@@ -28,7 +29,7 @@ func TestHTTPClient(t *testing.T) {
 	portN, _ := strconv.Atoi(port)
 	client := &http.Client{Transport: tracehttp.NewTransport(nil)}
 
-	ctx, parent := r.parent(t)
+	ctx, parent := r.Parent(t)
 	for _, tc := range []struct {
 		path   string
 		status int
@@ -54,8 +55,8 @@ func TestHTTPClient(t *testing.T) {
 			if req.Header.Get("traceparent") != "" {
 				t.Error("the caller's request was modified")
 			}
-			c := r.spanOfKind(t, "GET", trace.SpanKindClient)
-			wantParent(t, c, parent.SpanContext())
+			c := r.SpanOfKind(t, "GET", trace.SpanKindClient)
+			behaviourtest.WantParent(t, c, parent.SpanContext())
 			want := []attribute.KeyValue{
 				attribute.String("http.request.method", "GET"),
 				attribute.String("url.full", hs.URL+tc.path),
@@ -65,12 +66,12 @@ func TestHTTPClient(t *testing.T) {
 			}
 			if tc.failed {
 				want = append(want, attribute.String("error.type", strconv.Itoa(tc.status)))
-				wantStatus(t, c, codes.Error, "")
+				behaviourtest.WantStatus(t, c, codes.Error, "")
 			} else {
-				wantStatus(t, c, codes.Unset, "")
+				behaviourtest.WantStatus(t, c, codes.Unset, "")
 			}
-			wantAttrs(t, c, want...)
-			wantParent(t, r.spanOfKind(t, "GET /user/:id", trace.SpanKindServer), c.SpanContext())
+			behaviourtest.WantAttrs(t, c, want...)
+			behaviourtest.WantParent(t, r.SpanOfKind(t, "GET /user/:id", trace.SpanKindServer), c.SpanContext())
 		})
 	}
 }
@@ -80,16 +81,16 @@ type failing struct{}
 func (failing) RoundTrip(*http.Request) (*http.Response, error) { return nil, errors.New("no route") }
 
 func TestHTTPClientTransportError(t *testing.T) {
-	r := record(t)
+	r := behaviourtest.Record(t)
 	client := &http.Client{Transport: tracehttp.NewTransport(failing{})}
-	ctx, _ := r.parent(t)
+	ctx, _ := r.Parent(t)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://example.invalid/x", nil)
 	if _, err := client.Do(req); err == nil {
 		t.Fatal("no error")
 	}
-	c := r.spanOfKind(t, "POST", trace.SpanKindClient)
-	wantStatus(t, c, codes.Error, "no route")
-	if ex := exceptions(c); len(ex) != 1 || ex[0] != "no route" {
+	c := r.SpanOfKind(t, "POST", trace.SpanKindClient)
+	behaviourtest.WantStatus(t, c, codes.Error, "no route")
+	if ex := behaviourtest.Exceptions(c); len(ex) != 1 || ex[0] != "no route" {
 		t.Errorf("exceptions %q", ex)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/traceinject/traceinject/internal/behaviourtest"
 	"github.com/traceinject/traceinject/runtime/traceotel"
 )
 
@@ -20,12 +21,12 @@ func TestUseDefaults(t *testing.T) {
 	traceotel.Use(nil, nil)
 	sr := tracetest.NewSpanRecorder()
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr)))
-	r := &rec{SpanRecorder: sr}
+	r := &behaviourtest.Recorder{SpanRecorder: sr}
 
 	req := httptest.NewRequest(http.MethodGet, "/user/1", nil)
 	req.Header.Set("traceparent", "00-0102030405060708090a0b0c0d0e0f10-0102030405060708-01")
 	serve(t, req)
-	span := r.span(t, "GET /user/:id")
+	span := r.Span(t, "GET /user/:id")
 	if got := span.Parent().SpanID(); got != (trace.SpanID{1, 2, 3, 4, 5, 6, 7, 8}) {
 		t.Errorf("parent %s, want the traceparent header's", got)
 	}
@@ -35,5 +36,5 @@ func TestUseDefaults(t *testing.T) {
 	traceotel.Use(nil, nil)
 	sr.Reset()
 	serve(t, req)
-	wantRoot(t, r.span(t, "GET /user/:id"))
+	behaviourtest.WantRoot(t, r.Span(t, "GET /user/:id"))
 }

@@ -1,6 +1,0 @@
-package generated
-
-import "context"
-
-//trace:span
-func Plain(ctx context.Context) {}

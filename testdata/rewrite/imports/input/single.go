@@ -1,6 +1,0 @@
-package imports
-
-import "context"
-
-//trace:span
-func Single(ctx context.Context) {}

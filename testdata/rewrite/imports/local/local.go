@@ -1,4 +1,0 @@
-package local
-
-// Name is a name.
-const Name = "local"
