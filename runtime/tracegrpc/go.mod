@@ -6,6 +6,7 @@ require (
 	github.com/opentracing/opentracing-go v1.2.0
 	github.com/traceinject/traceinject/runtime v0.0.0-00010101000000-000000000000
 	google.golang.org/grpc v1.64.0
+	google.golang.org/protobuf v1.33.0
 )
 
 require (
@@ -13,7 +14,6 @@ require (
 	golang.org/x/sys v0.18.0 // indirect
 	golang.org/x/text v0.14.0 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20240318140521-94a12d6c2237 // indirect
-	google.golang.org/protobuf v1.33.0 // indirect
 )
 
 replace github.com/traceinject/traceinject/runtime => ../

@@ -129,6 +129,37 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// greetDir holds the service of runtime/tracegrpc's examples, in the
+// tracegrpc module. Only its _trace.pb.go is generated here: its .pb.go and
+// _grpc.pb.go come from the protoc-gen-go that module's protobuf requirement
+// pins (greet.proto says how), and that module's own tests build and run it.
+var greetDir = filepath.Join(moduleRoot, "runtime", "tracegrpc", "internal", "greetpb")
+
+// TestGreetGolden compares greetDir's greet_trace.pb.go with what the plugin
+// generates now (-update rewrites it), so that the examples of
+// runtime/tracegrpc run the generated code of this version of the plugin.
+func TestGreetGolden(t *testing.T) {
+	resp := runInProcess(t, requestIn(t, greetDir, "greet.proto", "paths=source_relative"), gentrace.Generator{Version: goldenVersion}.Run)
+	if len(resp.File) != 1 || resp.File[0].GetName() != "greet_trace.pb.go" {
+		t.Fatalf("the plugin wrote %v, want greet_trace.pb.go", names(resp))
+	}
+	path := filepath.Join(greetDir, "greet_trace.pb.go")
+	content := resp.File[0].GetContent()
+	if *update {
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/protoc-gen-go-trace/... -run TestGreetGolden -update)", err)
+	}
+	if string(want) != content {
+		t.Errorf("%s differs from the generated output (run go test ./cmd/protoc-gen-go-trace/... -run TestGreetGolden -update)\n%s", path, firstDiff(string(want), content))
+	}
+}
+
 // TestGoldenBuild builds and vets every generated package under
 // testdata/proto, all three plugins' output together, in one go command.
 func TestGoldenBuild(t *testing.T) {
@@ -143,8 +174,14 @@ func TestGoldenBuild(t *testing.T) {
 // returns the request protoc would send for it.
 func request(t *testing.T, file, params string) *pluginpb.CodeGeneratorRequest {
 	t.Helper()
+	return requestIn(t, protoDir, file, params)
+}
+
+// requestIn is request for a file relative to dir.
+func requestIn(t *testing.T, dir, file, params string) *pluginpb.CodeGeneratorRequest {
+	t.Helper()
 	compiler := protocompile.Compiler{
-		Resolver:       protocompile.WithStandardImports(&protocompile.SourceResolver{ImportPaths: []string{protoDir}}),
+		Resolver:       protocompile.WithStandardImports(&protocompile.SourceResolver{ImportPaths: []string{dir}}),
 		SourceInfoMode: protocompile.SourceInfoStandard,
 	}
 	files, err := compiler.Compile(context.Background(), file)
