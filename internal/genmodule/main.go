@@ -42,7 +42,8 @@ func generate(dir, traceinject string, packages, files, funcs int, annotate floa
 	if err != nil {
 		return err
 	}
-	gomod := fmt.Sprintf("module example.com/big\n\ngo 1.24\n\nrequire github.com/traceinject/traceinject v0.0.0\n\nreplace github.com/traceinject/traceinject => %s\n", abs)
+	// The runtime is a module of its own, inside the tool's directory.
+	gomod := fmt.Sprintf("module example.com/big\n\ngo 1.24\n\nrequire (\n\tgithub.com/traceinject/traceinject v0.0.0\n\tgithub.com/traceinject/traceinject/runtime v0.0.0\n)\n\nreplace (\n\tgithub.com/traceinject/traceinject => %s\n\tgithub.com/traceinject/traceinject/runtime => %s\n)\n", abs, filepath.Join(abs, "runtime"))
 	if err := write(filepath.Join(dir, "go.mod"), gomod); err != nil {
 		return err
 	}
