@@ -1,9 +1,11 @@
 // Package analyzer is traceinject's tracing policy as a
 // golang.org/x/tools/go/analysis analyzer: the diagnostics of
-// traceinject -check -require=KINDS, with suggested fixes that insert the
-// //trace:span directive. It runs under go vet through
-// cmd/traceinject-vet (go vet -vettool=$(which traceinject-vet)), and in
-// golangci-lint v2 as a module plugin (package analyzer/golangci).
+// traceinject -check -require=KINDS, with two kinds of suggested fix: one
+// inserts the //trace:span directive the policy asks for, the other makes
+// the edits traceinject makes to instrument the annotated functions of a
+// file. It runs under go vet through cmd/traceinject-vet
+// (go vet -vettool=$(which traceinject-vet)), and in golangci-lint v2 as a
+// module plugin (package analyzer/golangci).
 //
 // An analyzer sees one package at a time, so it differs from the command
 // where the command sees the whole module:
@@ -13,12 +15,15 @@
 //     the module is reported at the registration (no fix: the edit belongs
 //     to another package), and only when that package's analysis recorded
 //     no directive for it (a fact);
-//   - an annotated function whose body does not start with the injected
-//     code is reported as not instrumented; stale instrumentation, bad
-//     directives and the instrumentation itself are left to the command
-//     (traceinject rewrites whole packages, adds context parameters across
-//     packages and type-checks the result before writing, which a fix
-//     confined to one package cannot do).
+//   - an annotated function whose instrumentation is missing or stale is
+//     reported as -check reports it, with a fix computed by the rewriter
+//     itself (rewriter.InstrumentChecked) from the package the driver
+//     type-checked: the same bytes a run of traceinject writes into that
+//     file. An annotated function without a context gets a context
+//     parameter and its callers, in other packages too, an argument: it,
+//     and every file that declares or calls one, is reported without a
+//     fix and left to the command, which plans such edits across the
+//     module and type-checks the result before writing.
 package analyzer
 
 import (
@@ -71,7 +76,6 @@ func (r *runner) Set(s string) error {
 func (r *runner) run(pass *analysis.Pass) (any, error) {
 	// Facts first: packages that import this one read them.
 	for _, f := range pass.Files {
-		gen := ast.IsGenerated(f)
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok {
@@ -81,9 +85,9 @@ func (r *runner) run(pass *analysis.Pass) (any, error) {
 				pass.ExportObjectFact(fn, new(Traced))
 			}
 		}
-		if !gen {
-			reportUninstrumented(pass, f)
-		}
+	}
+	if err := reportInstrumentation(pass); err != nil {
+		return nil, err
 	}
 	module := ""
 	if pass.Module != nil {
@@ -135,44 +139,4 @@ func hasDirective(doc *ast.CommentGroup) bool {
 func isWord(text, w string) bool {
 	rest, ok := strings.CutPrefix(text, w)
 	return ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t')
-}
-
-// reportUninstrumented reports each function annotated with //trace:span
-// whose body does not open with the injected //trace:begin marker.
-func reportUninstrumented(pass *analysis.Pass, f *ast.File) {
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Body == nil || fd.Doc == nil {
-			continue
-		}
-		var dir *ast.Comment
-		for _, c := range fd.Doc.List {
-			if isWord(c.Text, "//trace:span") {
-				dir = c
-			}
-		}
-		if dir == nil || opensWithBegin(f, fd.Body) {
-			continue
-		}
-		pass.Report(analysis.Diagnostic{Pos: dir.Pos(), Category: "missing",
-			Message: fd.Name.Name + ": not instrumented (run traceinject)"})
-	}
-}
-
-func opensWithBegin(f *ast.File, body *ast.BlockStmt) bool {
-	end := body.Rbrace
-	if len(body.List) > 0 {
-		end = body.List[0].Pos()
-	}
-	for _, cg := range f.Comments {
-		if cg.Pos() > end {
-			break
-		}
-		for _, c := range cg.List {
-			if c.Pos() > body.Lbrace && c.Pos() < end && isWord(c.Text, "//trace:begin") {
-				return true
-			}
-		}
-	}
-	return false
 }

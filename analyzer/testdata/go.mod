@@ -63,3 +63,14 @@ require (
 	google.golang.org/grpc/cmd/protoc-gen-go-grpc v1.6.2 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+// The runtime packages that instrumented code imports, from this checkout.
+require (
+	github.com/traceinject/traceinject/runtime v0.0.0-00010101000000-000000000000
+	github.com/traceinject/traceinject/runtime/tracegin v0.0.0-00010101000000-000000000000
+)
+
+replace (
+	github.com/traceinject/traceinject/runtime => ../../runtime
+	github.com/traceinject/traceinject/runtime/tracegin => ../../runtime/tracegin
+)

@@ -1,0 +1,203 @@
+package rewriter
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// InstrumentChecked computes what a plain run of traceinject changes in
+// one package that the caller has already parsed (with comments) and
+// type-checked: the new contents of its non-test files and the -check
+// diagnostics about them, through the same stripping, planning and
+// splicing as Run, without loading anything. It is exported for package
+// analyzer, whose driver (go vet, golangci-lint, gopls) supplies the
+// package, so that its suggested fixes are the command's edits and not a
+// second instrumenter's.
+//
+// A function that gets a context parameter changes its callers too,
+// possibly in other packages: such a function, and every file that
+// declares or refers to one, is left to the command (no change; a Stale
+// diagnostic names the function). So are cgo packages (nothing is
+// returned). readFile reads the files' current contents.
+func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, sizes types.Sizes, readFile func(string) ([]byte, error)) ([]FileChange, []Diagnostic, error) {
+	var names []string
+	var syntax []*ast.File
+	overlay := map[string][]byte{}
+	for _, f := range files {
+		name := fset.File(f.Pos()).Name()
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		for _, is := range f.Imports {
+			if is.Path.Value == `"C"` {
+				return nil, nil, nil
+			}
+		}
+		src, err := readFile(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		names, syntax, overlay[name] = append(names, name), append(syntax, f), src
+	}
+	if len(syntax) == 0 {
+		return nil, nil, nil
+	}
+	p := &packages.Package{ID: pkg.Path(), Name: pkg.Name(), PkgPath: pkg.Path(), Fset: fset,
+		GoFiles: names, CompiledGoFiles: names, Syntax: syntax, Types: pkg, TypesInfo: info, TypesSizes: sizes}
+	cfg := Config{Mode: Instrument, Overlay: overlay}
+	res := &Result{}
+	pr, err := preparePackage(cfg, p, res)
+	if err != nil || pr == nil {
+		res.sort()
+		return nil, res.Diagnostics, err
+	}
+	leaveNeither(pr, res)
+	cp := p
+	if len(pr.stripped) > 0 {
+		cp = checkStripped(p, pr, overlay)
+		if len(cp.Errors) > 0 {
+			res.Diagnostics = append(res.Diagnostics, pr.toCurrent(packageErrors(cp))...)
+			res.sort()
+			return nil, res.Diagnostics, nil
+		}
+	}
+	if err := finishPackage(pr, cp, res, nil); err != nil {
+		return nil, nil, err
+	}
+	res.sort()
+	return res.Changes, res.Diagnostics, nil
+}
+
+// leaveNeither takes out of pr the files that declare an annotated
+// function without a context (it gets a parameter, and its callers an
+// argument: a plan across packages) or refer to one, and reports those
+// functions, and the uninstrumented ones of those files, for the command.
+func leaveNeither(pr *pkgRun, res *Result) {
+	in := newInstrumenter(pr.p, nil)
+	info := pr.p.TypesInfo
+	neither := map[types.Object]bool{}
+	for _, fr := range pr.files {
+		for _, t := range pr.curTargets[fr.name] {
+			if t.dir.Kind != KindSpan || t.decl == nil || t.decl.Body == nil {
+				continue
+			}
+			if shape, _ := in.shapeOf(t.decl.Type); shape == ShapeNone {
+				if obj := info.Defs[t.decl.Name]; obj != nil {
+					neither[obj] = true
+				}
+			}
+		}
+	}
+	if len(neither) == 0 {
+		return
+	}
+	var keep []*fileRun
+	for _, fr := range pr.files {
+		refers := false
+		ast.Inspect(fr.curAST, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && (neither[info.Uses[id]] || neither[info.Defs[id]]) {
+				refers = true
+			}
+			return !refers
+		})
+		if !refers {
+			keep = append(keep, fr)
+			continue
+		}
+		for _, t := range pr.curTargets[fr.name] {
+			if t.dir.Kind != KindSpan || hasBeginMarker(fr.curAST, t.body()) {
+				continue
+			}
+			pos := pr.p.Fset.Position(t.comment.Pos())
+			msg := funcName(t) + ": not instrumented (run traceinject)"
+			if t.decl != nil && neither[info.Defs[t.decl.Name]] {
+				where := ""
+				if t.decl.Name.IsExported() {
+					where = ", in other packages too,"
+				}
+				msg = fmt.Sprintf("%s: not instrumented; it has no context.Context parameter and gets one (run traceinject: its callers%s pass a context)", t.decl.Name.Name, where)
+			}
+			res.Diagnostics = append(res.Diagnostics, Diagnostic{pos, Stale, msg})
+		}
+		delete(pr.stripped, fr.name)
+	}
+	pr.files = keep
+}
+
+// checkStripped type-checks the non-test files of p with the stripped
+// contents of pr, in memory, against the packages p's files import.
+func checkStripped(p *packages.Package, pr *pkgRun, overlay map[string][]byte) *packages.Package {
+	imports := map[string]*types.Package{}
+	for _, t := range p.Types.Imports() {
+		imports[t.Path()] = t
+	}
+	// The path an import spells may differ from the package's (vendor).
+	for _, f := range p.Syntax {
+		for _, is := range f.Imports {
+			obj := p.TypesInfo.Implicits[is]
+			if is.Name != nil {
+				obj = p.TypesInfo.Defs[is.Name]
+			}
+			if pn, ok := obj.(*types.PkgName); ok {
+				path, _ := strconv.Unquote(is.Path.Value)
+				imports[path] = pn.Imported()
+			}
+		}
+	}
+	fset := token.NewFileSet()
+	cp := &packages.Package{ID: p.ID, Name: p.Name, PkgPath: p.PkgPath, Fset: fset,
+		GoFiles: p.GoFiles, CompiledGoFiles: p.CompiledGoFiles, TypesSizes: p.TypesSizes}
+	for _, name := range p.GoFiles {
+		src := overlay[name]
+		if s, ok := pr.stripped[name]; ok {
+			src = s
+		}
+		f, err := parser.ParseFile(fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			cp.Errors = append(cp.Errors, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
+			continue
+		}
+		cp.Syntax = append(cp.Syntax, f)
+	}
+	if len(cp.Errors) > 0 {
+		return cp
+	}
+	cp.Types = types.NewPackage(p.PkgPath, p.Name)
+	cp.TypesInfo = &types.Info{
+		Types:        map[ast.Expr]types.TypeAndValue{},
+		Defs:         map[*ast.Ident]types.Object{},
+		Uses:         map[*ast.Ident]types.Object{},
+		Implicits:    map[ast.Node]types.Object{},
+		Instances:    map[*ast.Ident]types.Instance{},
+		Scopes:       map[ast.Node]*types.Scope{},
+		Selections:   map[*ast.SelectorExpr]*types.Selection{},
+		FileVersions: map[*ast.File]string{},
+	}
+	tc := &types.Config{
+		GoVersion: p.Types.GoVersion(),
+		Sizes:     p.TypesSizes,
+		Importer: importerFunc(func(path string) (*types.Package, error) {
+			if path == "unsafe" {
+				return types.Unsafe, nil
+			}
+			if t := imports[path]; t != nil {
+				return t, nil
+			}
+			return nil, fmt.Errorf("no types for %q", path)
+		}),
+		Error: func(err error) {
+			if te, ok := err.(types.Error); ok {
+				cp.Errors = append(cp.Errors, packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
+			}
+		},
+	}
+	types.NewChecker(tc, fset, cp.Types, cp.TypesInfo).Files(cp.Syntax)
+	return cp
+}
