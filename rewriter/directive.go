@@ -8,12 +8,11 @@ import (
 )
 
 // Directive prefixes. A directive is a line comment that starts exactly with
-// one of them (no space after //), like the go: directives.
+// one of them (no space after //), like the go: directives. The markers
+// around injected code are in marker.go.
 const (
 	spanPrefix   = "//trace:span"
 	ignorePrefix = "//trace:ignore"
-	beginPrefix  = "//trace:begin"
-	endMarker    = "//trace:end"
 	tracePrefix  = "//trace:"
 )
 
@@ -74,11 +73,6 @@ func spacedDirective(text string) string {
 		}
 	}
 	return ""
-}
-
-// isMarker reports whether text is an injected-code marker.
-func isMarker(text string) bool {
-	return hasWord(text, beginPrefix) || text == endMarker
 }
 
 // hasWord reports whether text is prefix, or prefix followed by a space or tab.

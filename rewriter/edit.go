@@ -3,8 +3,6 @@ package rewriter
 import (
 	"fmt"
 	"go/ast"
-	"strconv"
-	"strings"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -12,78 +10,11 @@ import (
 	"github.com/traceinject/traceinject/templates/inject"
 )
 
-// beginLine is the //trace:begin marker of e. When the tool had to change
-// the signature it records the original parameter and result lists there,
-// as Go strings, so that Remove restores them exactly.
-func beginLine(e *funcEdit) string {
-	s := beginPrefix + " v=" + strconv.Itoa(inject.ShapeVersion)
-	if e.params != "" {
-		s += " params=" + strconv.Quote(e.params)
-	}
-	if e.results != "" {
-		s += " results=" + strconv.Quote(e.results)
-	}
-	if e.oneLine {
-		s += ` body="oneline"`
-	}
-	return s
-}
-
-// beginAttrs are the attributes of a //trace:begin marker.
-type beginAttrs struct {
-	version         int // v=N, the shape version that wrote it; 0 before versions were recorded
-	params, results string
-	oneLine         bool // the body was written on one line
-	// head is the text between the body's { and its first statement as
-	// the user wrote it, recorded when the injected block could not simply
-	// be inserted there (an empty body {}, a comment the first statement
-	// shares its line with).
-	head    string
-	hasHead bool
-}
-
-// parseBegin reads the attributes of a //trace:begin marker.
-func parseBegin(text string) (a beginAttrs, err error) {
-	rest := strings.TrimSpace(text[len(beginPrefix):])
-	for rest != "" {
-		eq := strings.IndexByte(rest, '=')
-		if eq < 0 {
-			return a, fmt.Errorf("malformed marker %q", text)
-		}
-		key := rest[:eq]
-		if key == "v" {
-			num, tail, _ := strings.Cut(rest[eq+1:], " ")
-			v, err := strconv.Atoi(num)
-			if err != nil || v < 1 {
-				return a, fmt.Errorf("malformed marker %q", text)
-			}
-			if v > inject.ShapeVersion {
-				return a, fmt.Errorf("written by a newer traceinject (shape version %d; this one writes version %d): upgrade traceinject to change it", v, inject.ShapeVersion)
-			}
-			a.version = v
-			rest = strings.TrimSpace(tail)
-			continue
-		}
-		q, err := strconv.QuotedPrefix(rest[eq+1:])
-		if err != nil {
-			return a, fmt.Errorf("malformed marker %q", text)
-		}
-		v, _ := strconv.Unquote(q)
-		switch key {
-		case "params":
-			a.params = v
-		case "results":
-			a.results = v
-		case "body":
-			a.oneLine = v == "oneline"
-		case "head":
-			a.head, a.hasHead = v, true
-		default:
-			return a, fmt.Errorf("malformed marker %q: unknown attribute %s", text, key)
-		}
-		rest = strings.TrimSpace(rest[eq+1+len(q):])
-	}
-	return a, nil
+// marker is the //trace:begin marker of e. When the tool had to change the
+// signature it records the original parameter and result lists there, so
+// that Remove restores them exactly.
+func (e *funcEdit) marker() beginAttrs {
+	return beginAttrs{version: inject.ShapeVersion, params: e.params, results: e.results, oneLine: e.oneLine}
 }
 
 func dstFunc(n dst.Node) (*dst.FuncType, *dst.BlockStmt) {
@@ -119,7 +50,7 @@ func (in *instrumenter) applyOne(dec *decorator.Decorator, e *funcEdit, targets 
 	if err != nil {
 		return err
 	}
-	stmts[0].Decorations().Start.Append(beginLine(e))
+	stmts[0].Decorations().Start.Append(e.marker().String())
 	stmts[len(stmts)-1].Decorations().End.Append("\n", endMarker)
 	body.List = append(stmts, body.List...)
 	return nil

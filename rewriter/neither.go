@@ -401,20 +401,7 @@ func goFilesSorted(p *packages.Package) []namedFile {
 // currentUses lists the references to neither functions in a current file,
 // outside injected blocks, in source order.
 func currentUses(p *packages.Package, f *ast.File, tp *threadPlan) []token.Pos {
-	type span struct{ from, to token.Pos }
-	var injected []span
-	var open token.Pos = token.NoPos
-	for _, cg := range f.Comments {
-		for _, c := range cg.List {
-			switch {
-			case hasWord(c.Text, beginPrefix):
-				open = c.Pos()
-			case c.Text == endMarker && open.IsValid():
-				injected = append(injected, span{open, c.End()})
-				open = token.NoPos
-			}
-		}
-	}
+	injected := markedRanges(f)
 	var out []token.Pos
 	ast.Inspect(f, func(n ast.Node) bool {
 		id, ok := n.(*ast.Ident)
@@ -426,7 +413,7 @@ func currentUses(p *packages.Package, f *ast.File, tp *threadPlan) []token.Pos {
 			return true
 		}
 		for _, s := range injected {
-			if s.from <= id.Pos() && id.Pos() < s.to {
+			if s[0] <= id.Pos() && id.Pos() < s[1] {
 				return true
 			}
 		}

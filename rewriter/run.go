@@ -600,25 +600,6 @@ func containsCall(fset *token.FileSet, n ast.Node, calls []token.Position) bool 
 	return false
 }
 
-// hasBeginMarker reports whether body starts with a //trace:begin marker.
-func hasBeginMarker(f *ast.File, body *ast.BlockStmt) bool {
-	if body == nil {
-		return false
-	}
-	end := body.Rbrace
-	if len(body.List) > 0 {
-		end = body.List[0].Pos()
-	}
-	for _, cg := range f.Comments {
-		for _, c := range cg.List {
-			if c.Pos() > body.Lbrace && c.Pos() < end && hasWord(c.Text, beginPrefix) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func funcName(t *target) string {
 	if t.decl != nil {
 		return t.decl.Name.Name

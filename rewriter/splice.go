@@ -8,7 +8,6 @@ import (
 	"go/token"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -385,53 +384,6 @@ func (sp *splicer) field(s, o, n *ast.Field) {
 	}
 }
 
-// markers finds the injected block of a body: from the line break before
-// the //trace:begin comment to the end of the //trace:end comment, and the
-// number of statements inside it. ok is false without a begin marker.
-func (sd *side) markers(b *ast.BlockStmt) (from, to token.Pos, k int, ok bool) {
-	first := b.Rbrace
-	if len(b.List) > 0 {
-		first = b.List[0].Pos()
-	}
-	var begin *ast.Comment
-	for _, cg := range sd.f.Comments {
-		for _, c := range cg.List {
-			if begin == nil && c.Pos() > b.Lbrace && c.Pos() < first && isBegin(c.Text) {
-				begin = c
-			}
-		}
-	}
-	if begin == nil {
-		return 0, 0, 0, false
-	}
-	// The end marker lies between two statements of this body (or after
-	// the last one), never inside one.
-	for j := 0; j <= len(b.List); j++ {
-		lo, hi := b.Lbrace, b.Rbrace
-		if j > 0 {
-			lo = b.List[j-1].End()
-		}
-		if j < len(b.List) {
-			hi = b.List[j].Pos()
-		}
-		for _, cg := range sd.f.Comments {
-			for _, c := range cg.List {
-				if c.Pos() > begin.Pos() && c.Pos() >= lo && c.End() <= hi && isEnd(c.Text) {
-					start := sd.off(begin.Pos())
-					for start > 0 && (sd.src[start-1] == ' ' || sd.src[start-1] == '\t') {
-						start--
-					}
-					if start > 0 && sd.src[start-1] == '\n' {
-						start--
-					}
-					return sd.f.FileStart + token.Pos(start), c.End(), j, true
-				}
-			}
-		}
-	}
-	return 0, 0, 0, false
-}
-
 // block splices a body. The injected block is inserted, replaced or
 // deleted as a whole; the statements after it are matched one to one.
 func (sp *splicer) block(s, o, n *ast.BlockStmt) {
@@ -485,17 +437,15 @@ func (sp *splicer) block(s, o, n *ast.BlockStmt) {
 		}
 		at = i
 	}
-	var sAttrs beginAttrs
-	if sHas {
-		sAttrs, _ = parseBegin(sp.s.beginText(s))
-	}
+	sAttrs, _ := sp.s.beginAttrs(s)
+	nAttrs, _ := sp.n.beginAttrs(n)
 	if oHas && !nHas && sAttrs.oneLine && sp.oneLine(s, sl, sFrom, sTo) {
 		for i := range ol {
 			sp.node(sl[i], ol[i], nl[i])
 		}
 		return
 	}
-	if nHas && !sHas && strings.Contains(sp.n.beginText(n), `body="oneline"`) {
+	if nHas && !sHas && nAttrs.oneLine {
 		// A one-line body is expanded as printed: -remove puts it back
 		// on one line in gofmt's form, which is then what the next run
 		// expands again.
@@ -508,7 +458,7 @@ func (sp *splicer) block(s, o, n *ast.BlockStmt) {
 	case nHas && !sHas && (!sameHead || at < 0 || leadComment(sh)):
 		// The new head, and the user's in the marker.
 		head := sp.n.text(n.Lbrace+1, nEnd)
-		if !strings.Contains(sp.n.beginText(n), `body="oneline"`) {
+		if !nAttrs.oneLine {
 			head = withHead(head, sh)
 		}
 		sp.edit(sp.s.off(s.Lbrace+1), sp.s.off(sEnd), head)
@@ -617,35 +567,6 @@ func stripComments(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// beginText is the text of b's //trace:begin comment, "" without one.
-func (sd *side) beginText(b *ast.BlockStmt) string {
-	from, to, _, ok := sd.markers(b)
-	if !ok {
-		return ""
-	}
-	for _, cg := range sd.f.Comments {
-		for _, c := range cg.List {
-			if c.Pos() >= from && c.End() <= to && isBegin(c.Text) {
-				return c.Text
-			}
-		}
-	}
-	return ""
-}
-
-// withHead adds head="..." to the begin marker in text.
-func withHead(text, head string) string {
-	i := strings.Index(text, beginPrefix)
-	if i < 0 {
-		return text
-	}
-	j := strings.IndexByte(text[i:], '\n')
-	if j < 0 {
-		j = len(text) - i
-	}
-	return text[:i+j] + " head=" + strconv.Quote(head) + text[i+j:]
 }
 
 // leadComment reports whether the last line of a body's head holds a

@@ -6,7 +6,6 @@ import (
 	"go/token"
 	"go/types"
 	"strconv"
-	"strings"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -95,69 +94,16 @@ func astFunc(n ast.Node) (*ast.FuncType, *ast.BlockStmt) {
 	return nil, nil
 }
 
-func markerIndex(d dst.Decorations, pred func(string) bool) int {
-	for i, s := range d {
-		if pred(s) {
-			return i
-		}
-	}
-	return -1
-}
-
-func isBegin(s string) bool { return hasWord(s, beginPrefix) }
-func isEnd(s string) bool   { return s == endMarker }
-
-func hasBegin(body *dst.BlockStmt) bool {
-	return body != nil && len(body.List) > 0 && markerIndex(body.List[0].Decorations().Start, isBegin) >= 0
-}
-
 // stripFunc removes the injected block at the start of body, restores the
 // signature recorded in its marker, and undoes context threading.
 func stripFunc(ft *dst.FuncType, body *dst.BlockStmt, imports map[string]string) (beginAttrs, error) {
-	if !hasBegin(body) {
-		return beginAttrs{}, nil
-	}
-	first := body.List[0]
-	bi := markerIndex(first.Decorations().Start, isBegin)
-	attrs, err := parseBegin(first.Decorations().Start[bi])
-	if err != nil {
+	attrs, block, ok, err := cutBlock(body)
+	if !ok || err != nil {
 		return attrs, err
 	}
-	// Comments the user had above the first statement of a body with
-	// none (kept in the body's opening decorations) print above the begin
-	// marker, and comments after the last statement of such a body print
-	// after the end marker: both must survive.
-	pre := append(dst.Decorations{}, first.Decorations().Start[:bi]...)
-	first.Decorations().Start = first.Decorations().Start[bi+1:]
-	var post dst.Decorations
-	// The block ends at the statement carrying //trace:end, or before the
-	// statement whose leading comments hold it.
-	end := -1
-	for j, s := range body.List {
-		if k := markerIndex(s.Decorations().End, isEnd); k >= 0 {
-			post = append(post, s.Decorations().End[k+1:]...)
-			end = j
-			break
-		}
-		if k := markerIndex(s.Decorations().Start, isEnd); k >= 0 && j > 0 {
-			s.Decorations().Start = dropDecoration(s.Decorations().Start, k)
-			end = j - 1
-			break
-		}
-	}
-	if end < 0 {
-		return attrs, fmt.Errorf("//trace:begin without //trace:end")
-	}
-	span, gin, carrier, ok := injectedVars(first)
+	span, gin, carrier, ok := injectedVars(block[0])
 	if !ok {
 		return attrs, fmt.Errorf("unrecognized injected code after //trace:begin")
-	}
-	body.List = body.List[end+1:]
-	switch {
-	case len(body.List) > 0:
-		body.List[0].Decorations().Start = append(pre, body.List[0].Decorations().Start...)
-	case len(pre)+len(post) > 0:
-		body.Decs.Lbrace = append(append(dst.Decorations{"\n"}, pre...), post...)
 	}
 	if attrs.oneLine && len(body.List) > 0 {
 		body.List[0].Decorations().Before = dst.None
@@ -181,18 +127,6 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt, imports map[string]string)
 		}
 	}
 	return attrs, nil
-}
-
-// dropDecoration removes entry k and the line break that came with it.
-func dropDecoration(d dst.Decorations, k int) dst.Decorations {
-	out := append(dst.Decorations{}, d[:k]...)
-	out = append(out, d[k+1:]...)
-	if k > 0 && k-1 < len(out) && out[k-1] == "\n" {
-		out = append(out[:k-1], out[k:]...)
-	} else if k < len(out) && out[k] == "\n" {
-		out = append(out[:k], out[k+1:]...)
-	}
-	return out
 }
 
 // injectedVars reads the span variable and carrier from the first injected
@@ -270,35 +204,4 @@ func resolveQualified(fl *dst.FieldList, imports map[string]string) {
 		c.Replace(id)
 		return false
 	}, nil)
-}
-
-// strayMarker finds a marker comment that is not the begin or end of a
-// well-formed injected block: user text that must not drive removal.
-func strayMarker(fset *token.FileSet, f *ast.File, src []byte) (token.Pos, string) {
-	sd := &side{src: src, fset: fset, f: f}
-	used := map[token.Pos]bool{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		if _, body := astFunc(n); body != nil {
-			if from, to, _, ok := sd.markers(body); ok {
-				first := true
-				for _, cg := range f.Comments {
-					for _, c := range cg.List {
-						if c.Pos() >= from && c.End() <= to && isMarker(c.Text) && (first || c.End() == to) {
-							used[c.Pos()] = true
-							first = false
-						}
-					}
-				}
-			}
-		}
-		return true
-	})
-	for _, cg := range f.Comments {
-		for _, c := range cg.List {
-			if isMarker(c.Text) && !used[c.Pos()] {
-				return c.Pos(), strings.Fields(c.Text)[0]
-			}
-		}
-	}
-	return token.NoPos, ""
 }
