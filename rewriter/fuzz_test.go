@@ -18,20 +18,21 @@ import (
 )
 
 // FuzzRoundTrip mutates single-file packages carrying directives (seeded
-// with the golden and round-trip inputs) and checks, in memory, what every
-// run must guarantee: no crash; output that parses, type-checks and is
-// gofmt-clean where the input was; a second run that changes nothing;
-// -remove that restores the input; and instrumenting the removed source
-// again reproduces the first run. Inputs that do not type-check on their
+// with the golden, round-trip and diagnostic inputs) and checks, in
+// memory, what every run must guarantee: no crash; output that parses,
+// type-checks and is gofmt-clean where the input was; a second run that
+// changes nothing; -remove that restores the input; and instrumenting the
+// removed source again reproduces the first run. Inputs that do not type-check on their
 // own, or that the tool rejects with an error, are skipped.
 //
 //	go test ./rewriter -run '^$' -fuzz FuzzRoundTrip -fuzztime 10m
 func FuzzRoundTrip(f *testing.F) {
-	// The inputs of the golden cases (input/*.go) and of the round-trip
-	// cases (*.go at the top of the archive).
+	// The inputs of the golden cases (input/*.go), of the round-trip cases
+	// and of the diagnostic cases (*.go at the top of the archive).
 	for _, glob := range []struct{ archives, dir string }{
 		{filepath.Join("..", "testdata", "rewrite", "*.txtar"), "input"},
 		{filepath.Join("testdata", "roundtrip", "*.txtar"), "."},
+		{filepath.Join("testdata", "diagnostics", "*.txtar"), "."},
 	} {
 		archives, _ := filepath.Glob(glob.archives)
 		if len(archives) == 0 {

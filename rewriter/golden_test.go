@@ -18,7 +18,7 @@ import (
 	"github.com/traceinject/traceinject/internal/testexec"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden/ and removed/ sections of the archives in ../testdata/rewrite (and the files that cmp compares in the round-trip cases)")
+var update = flag.Bool("update", false, "rewrite the golden/ and removed/ sections of the archives in ../testdata/rewrite")
 
 // Golden cases are archives, ../testdata/rewrite/<case>.txtar, whose files
 // are the sections:

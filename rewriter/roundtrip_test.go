@@ -5,7 +5,6 @@ import (
 	"go/format"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -19,16 +18,13 @@ import (
 //     of this module (so that they compile against the real runtime);
 //   - want/NAME, when present, is the expected instrumented NAME;
 //   - removed/NAME, when present, is what -remove leaves (default: the
-//     input, byte for byte);
-//   - error, when present, holds regular expressions, one a line, that
-//     the run's errors must match (each error one of them, each of them
-//     some error); the run must then change nothing;
-//   - stale, likewise, for the run's reports of stale instrumentation.
+//     input, byte for byte).
 //
-// Without error, every case must pass the round trip: the first run
+// Every case must pass the round trip: the first run
 // type-checks and is gofmt-clean where the input was; a second run and
 // -check find nothing to do; -remove restores the input; instrumenting the
-// removed source reproduces the first run.
+// removed source reproduces the first run. Inputs that a run must reject
+// or report are diagnostic cases (testdata/diagnostics, TestDiagnostics).
 
 func TestRoundTrip(t *testing.T) {
 	names, err := filepath.Glob(filepath.Join("testdata", "roundtrip", "*.txtar"))
@@ -37,11 +33,10 @@ func TestRoundTrip(t *testing.T) {
 	}
 	root := moduleRoot(t)
 	// All cases run together, each its own package: one load per stage.
-	var dirs, errDirs, staleDirs []string
+	var dirs []string
 	in := map[string][]byte{}
 	want := map[string][]byte{}
 	removed := map[string][]byte{}
-	errWant := map[string]string{}
 	caseOf := map[string]string{}
 	for _, name := range names {
 		ar, err := txtar.ParseFile(name)
@@ -53,7 +48,7 @@ func TestRoundTrip(t *testing.T) {
 		extra := map[string][]byte{}
 		files := map[string][]byte{}
 		for _, f := range ar.Files {
-			if strings.Contains(f.Name, "/") || f.Name == "error" || f.Name == "stale" {
+			if strings.Contains(f.Name, "/") {
 				extra[f.Name] = f.Data
 				continue
 			}
@@ -61,16 +56,6 @@ func TestRoundTrip(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-		}
-		if e, ok := extra["error"]; ok {
-			errDirs = append(errDirs, dir)
-			errWant[dir] = string(e)
-			continue
-		}
-		if e, ok := extra["stale"]; ok {
-			staleDirs = append(staleDirs, dir)
-			errWant[dir] = string(e)
-			continue
 		}
 		dirs = append(dirs, dir)
 		for path, src := range files {
@@ -84,17 +69,9 @@ func TestRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if len(errDirs) > 0 {
-		expectErrors(t, root, errDirs, errWant, caseOf, Error)
-	}
-	if len(staleDirs) > 0 {
-		expectErrors(t, root, staleDirs, errWant, caseOf, Stale)
-	}
-	if len(dirs) > 0 {
-		checkRoundTrip(t, root, dirs, in, want, removed, func(path string) string {
-			return caseOf[filepath.Dir(path)] + "/" + filepath.Base(path)
-		})
-	}
+	checkRoundTrip(t, root, dirs, in, want, removed, func(path string) string {
+		return caseOf[filepath.Dir(path)] + "/" + filepath.Base(path)
+	})
 }
 
 // scratchPackage is a new directory under the module's testdata, removed
@@ -207,47 +184,4 @@ func sortedKeys(m map[string][]byte) []string {
 	}
 	sort.Strings(ks)
 	return ks
-}
-
-// expectErrors runs the tool over the packages in dirs and matches each
-// one's errors against its patterns; nothing may change.
-func expectErrors(t *testing.T, root string, dirs []string, patterns map[string]string, caseOf map[string]string, kind Kind) {
-	t.Helper()
-	res, err := Run(Config{Dir: root, Patterns: patternsOf(root, dirs), Verify: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, dir := range dirs {
-		var res0 []*regexp.Regexp
-		for _, l := range strings.Split(strings.TrimSpace(patterns[dir]), "\n") {
-			res0 = append(res0, regexp.MustCompile(l))
-		}
-		matched := make([]bool, len(res0))
-		for _, d := range res.Diagnostics {
-			if d.Kind != kind || filepath.Dir(d.Pos.Filename) != dir {
-				continue
-			}
-			d.Pos.Filename = filepath.Base(d.Pos.Filename)
-			s := d.String()
-			ok := false
-			for i, re := range res0 {
-				if re.MatchString(s) {
-					matched[i], ok = true, true
-				}
-			}
-			if !ok {
-				t.Errorf("%s: unexpected error: %s", caseOf[dir], s)
-			}
-		}
-		for i, m := range matched {
-			if !m {
-				t.Errorf("%s: no error matches %q", caseOf[dir], res0[i])
-			}
-		}
-		for _, c := range res.Changes {
-			if filepath.Dir(c.Path) == dir && kind == Error && !res.HasKind(Error) {
-				t.Errorf("%s: the run changes %s", caseOf[dir], filepath.Base(c.Path))
-			}
-		}
-	}
 }

@@ -15,10 +15,10 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/analysis/unitchecker"
 
 	"github.com/traceinject/traceinject/analyzer"
+	"github.com/traceinject/traceinject/internal/behaviourtest"
 )
 
 // TestMain makes this test binary double as the traceinject command inside
@@ -38,7 +38,7 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gomod, err := scriptGoMod(root)
+	gomod, err := behaviourtest.UserModule(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,42 +92,6 @@ func TestScripts(t *testing.T) {
 			"filemode":  cmdFileMode,
 		},
 	})
-}
-
-// scriptGoMod is a go.mod for a module example.com/m that uses this module
-// through a replace directive, with this module's requirements so that
-// nothing needs the network.
-func scriptGoMod(root string) ([]byte, error) {
-	src, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		return nil, err
-	}
-	f, err := modfile.Parse("go.mod", src, nil)
-	if err != nil {
-		return nil, err
-	}
-	m := &modfile.File{}
-	m.AddModuleStmt("example.com/m")
-	m.AddGoStmt("1.26.0")
-	for _, r := range f.Require {
-		m.AddNewRequire(r.Mod.Path, r.Mod.Version, r.Indirect)
-	}
-	m.AddNewRequire("github.com/traceinject/traceinject", "v0.0.0", false)
-	if err := m.AddReplace("github.com/traceinject/traceinject", "", root, ""); err != nil {
-		return nil, err
-	}
-	// The repository's own replacements hold for the script module
-	// too, so both resolve the same module graph and go.sum covers it.
-	for _, r := range f.Replace {
-		dir := r.New.Path
-		if r.New.Version == "" && !filepath.IsAbs(dir) {
-			dir = filepath.Join(root, dir)
-		}
-		if err := m.AddReplace(r.Old.Path, r.Old.Version, dir, r.New.Version); err != nil {
-			return nil, err
-		}
-	}
-	return modfile.Format(m.Syntax), nil
 }
 
 // exitcode N command [args...] runs command and expects exit status N.

@@ -1,7 +1,8 @@
-// Package behaviourtest holds what the behaviour tests of the runtime and of
-// the rewriter's golden cases share: an OpenTelemetry SDK recorder installed
-// as the runtime's backend with checks of what it recorded, and the gRPC echo
-// service over bufconn. Only tests import it.
+// Package behaviourtest holds what the tests of several packages share: an
+// OpenTelemetry SDK recorder installed as the runtime's backend with checks
+// of what it recorded (the runtime's behaviour tests, the rewriter's golden
+// cases), and the go.mod of a user's module that uses this one (the script
+// tests, the rewriter's diagnostic cases). Only tests import it.
 package behaviourtest
 
 import (
