@@ -126,10 +126,11 @@ func start(ctx context.Context, operation string, follows bool) (context.Context
 // WithSpan returns ctx carrying s, with ctx's deadline, cancellation and values
 // unchanged. It returns ctx itself when nothing is recorded.
 func WithSpan(ctx context.Context, s Span) context.Context {
-	if span := impl.Span(s).OpenTracing(); span != nil {
+	is := (*impl.Span)(&s) // a conversion of s itself would copy it
+	if span := is.OpenTracing(); span != nil {
 		return opentracing.ContextWithSpan(ctx, span)
 	}
-	if x := impl.Span(s).Backend(); x.B != nil {
+	if x := is.Backend(); x.B != nil {
 		return x.B.ContextWithSpan(ctx, x.V)
 	}
 	return ctx
@@ -148,11 +149,12 @@ func Background(s Span) context.Context {
 // tag is an attribute: a string, bool, integer or float attribute for values
 // of those kinds, else the value formatted as by fmt.Sprint.
 func SetTag[T any](s Span, key string, value T) {
-	if span := impl.Span(s).OpenTracing(); span != nil {
+	is := (*impl.Span)(&s)
+	if span := is.OpenTracing(); span != nil {
 		span.SetTag(key, value)
 		return
 	}
-	if x := impl.Span(s).Backend(); x.B != nil {
+	if x := is.Backend(); x.B != nil {
 		switch v := any(value).(type) {
 		case string:
 			x.B.SetString(x.V, key, v)
@@ -177,9 +179,10 @@ func SetTag[T any](s Span, key string, value T) {
 // error=true and logs event=error with the error. A panic does the same, and
 // the panic goes on after the span is finished.
 func (s Span) End(errp *error) {
-	span := impl.Span(s).OpenTracing()
+	is := (*impl.Span)(&s)
+	span := is.OpenTracing()
 	if span == nil {
-		if x := impl.Span(s).Backend(); x.B != nil {
+		if x := is.Backend(); x.B != nil {
 			x.End(errp, recover())
 		}
 		return

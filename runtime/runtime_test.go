@@ -276,3 +276,24 @@ func TestOptionsActiveTracer(t *testing.T) {
 		t.Error("options did not follow a global tracer set after they were made")
 	}
 }
+
+// TestNoopAllocatesNothing: what traceinject injects into a context function
+// (Start, SetTag, a deferred End, WithSpan for a threaded context) allocates
+// nothing under the no-op tracer.
+func TestNoopAllocatesNothing(t *testing.T) {
+	useTracer(t, opentracing.NoopTracer{})
+	ctx := context.Background()
+	id := 42
+	f := func() (err error) {
+		ctx, span := runtime.Start(ctx, "p.F")
+		runtime.SetTag(span, "id", id)
+		runtime.SetTag(span, "user", "ann")
+		defer span.End(&err)
+		_ = runtime.WithSpan(ctx, span)
+		_ = runtime.Background(span)
+		return nil
+	}
+	if allocs := testing.AllocsPerRun(100, func() { f() }); allocs != 0 {
+		t.Errorf("an instrumented function allocates %v times per call under the no-op tracer, want 0", allocs)
+	}
+}

@@ -166,9 +166,9 @@ func defaultOperation(c *gin.Context) string {
 //
 // The span is finished exactly once. End does nothing for the zero Span.
 func End(c *gin.Context, s runtime.Span, errp *error) {
-	span := impl.Span(s).OpenTracing()
+	span := (*impl.Span)(&s).OpenTracing()
 	if span == nil {
-		if x := impl.Span(s).Backend(); x.B != nil {
+		if x := (*impl.Span)(&s).Backend(); x.B != nil {
 			endBackend(c, x, errp, recover())
 		}
 		return

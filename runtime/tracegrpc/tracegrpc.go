@@ -203,20 +203,20 @@ func setTags(span opentracing.Span, m *Method) {
 // EndClient finishes a client span with the outcome err of the call; io.EOF
 // counts as success (a stream that ended normally).
 func EndClient(span runtime.Span, o *runtime.Options, err error) {
-	if ot := impl.Span(span).OpenTracing(); ot != nil {
+	if ot := (*impl.Span)(&span).OpenTracing(); ot != nil {
 		finish(ot, err, o, isClientError)
 		return
 	}
-	endBackend(impl.Span(span).Backend(), err, o, isClientError)
+	endBackend((*impl.Span)(&span).Backend(), err, o, isClientError)
 }
 
 // EndServer finishes a server span with the handler's error *errp; call it
 // deferred, directly, so that it also sees a panic: the panic is recorded,
 // the span finished, and the panic goes on.
 func EndServer(s runtime.Span, o *runtime.Options, errp *error) {
-	span := impl.Span(s).OpenTracing()
+	span := (*impl.Span)(&s).OpenTracing()
 	if span == nil {
-		endServerBackend(impl.Span(s).Backend(), o, errp, recover())
+		endServerBackend((*impl.Span)(&s).Backend(), o, errp, recover())
 		return
 	}
 	if r := recover(); r != nil {

@@ -121,11 +121,12 @@ func OpenTracingSpan(s opentracing.Span) Span { return Span{ot: s} }
 // BackendSpan returns the Span for a span of the installed backend.
 func BackendSpan(s backend.Span) Span { return Span{x: s} }
 
-// OpenTracing returns the OpenTracing span, or nil.
-func (s Span) OpenTracing() opentracing.Span { return s.ot }
+// OpenTracing returns the OpenTracing span, or nil. (A pointer receiver:
+// (*impl.Span)(&s).OpenTracing() reads the field without copying s.)
+func (s *Span) OpenTracing() opentracing.Span { return s.ot }
 
 // Backend returns the backend's span, or the zero backend.Span.
-func (s Span) Backend() backend.Span { return s.x }
+func (s *Span) Backend() backend.Span { return s.x }
 
 // RecordPanic marks span as failed by the panic value r.
 func RecordPanic(span opentracing.Span, r any) {
