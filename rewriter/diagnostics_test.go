@@ -27,8 +27,9 @@ import (
 // more Go string literals, each a regular expression that the message of
 // one diagnostic reported on that line must match; col:N before a literal
 // also requires the diagnostic's column. A diagnostic without a matching
-// want, or a want without a diagnostic, fails the test. The archive's
-// comment may say "mode: remove" to run -remove instead of a rewrite.
+// want, or a want without a diagnostic, fails the test. A line of the
+// archive's comment may say "mode: remove" to run -remove instead of a
+// rewrite, or "patterns: ./a ./b" to run on other patterns than ./....
 
 func TestDiagnostics(t *testing.T) {
 	names, err := filepath.Glob(filepath.Join("testdata", "diagnostics", "*.txtar"))
@@ -65,11 +66,16 @@ func TestDiagnostics(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			mode := Instrument
-			if strings.Contains(string(ar.Comment), "\nmode: remove\n") || strings.HasPrefix(string(ar.Comment), "mode: remove\n") {
-				mode = Remove
+			mode, patterns := Instrument, []string{"./..."}
+			for _, l := range strings.Split(string(ar.Comment), "\n") {
+				if l == "mode: remove" {
+					mode = Remove
+				}
+				if p, ok := strings.CutPrefix(l, "patterns: "); ok {
+					patterns = strings.Fields(p)
+				}
 			}
-			res, err := Run(Config{Dir: dir, Patterns: []string{"./..."}, Mode: mode, Verify: mode == Instrument,
+			res, err := Run(Config{Dir: dir, Patterns: patterns, Mode: mode, Verify: mode == Instrument,
 				Env: append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")})
 			if err != nil {
 				t.Fatal(err)
