@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 
+	"github.com/traceinject/traceinject/bench/otel/internal/benchrpc"
 	"github.com/traceinject/traceinject/runtime"
 	"github.com/traceinject/traceinject/runtime/tracegin"
 	"github.com/traceinject/traceinject/runtime/traceotel"
@@ -151,18 +152,18 @@ func BenchmarkGRPC(b *testing.B) {
 	ctx, parent := tp.Tracer("bench").Start(context.Background(), "parent")
 	defer parent.End()
 	b.Run("api=otel/stubs=bare", func(b *testing.B) {
-		rpcs(b, ctx, echo.NewEchoClient(dial(b, echoServer{}, nil, nil)))
+		benchrpc.RPCs(b, ctx, echo.NewEchoClient(benchrpc.Dial(b, benchrpc.EchoServer{}, nil, nil)))
 	})
 	b.Run("api=otel/stubs=traceinject", func(b *testing.B) {
-		cc := dial(b, echo.NewTracedEchoServer(echoServer{}), nil, nil)
-		rpcs(b, ctx, echo.NewTracedEchoClient(cc))
+		cc := benchrpc.Dial(b, echo.NewTracedEchoServer(benchrpc.EchoServer{}), nil, nil)
+		benchrpc.RPCs(b, ctx, echo.NewTracedEchoClient(cc))
 	})
 	b.Run("api=otel/stubs=otelgrpc", func(b *testing.B) {
 		opts := []otelgrpc.Option{otelgrpc.WithTracerProvider(tp), otelgrpc.WithPropagators(w3c),
 			otelgrpc.WithMeterProvider(metricnoop.NewMeterProvider())}
-		cc := dial(b, echoServer{},
+		cc := benchrpc.Dial(b, benchrpc.EchoServer{},
 			[]grpc.ServerOption{grpc.StatsHandler(otelgrpc.NewServerHandler(opts...))},
 			[]grpc.DialOption{grpc.WithStatsHandler(otelgrpc.NewClientHandler(opts...))})
-		rpcs(b, ctx, echo.NewEchoClient(cc))
+		benchrpc.RPCs(b, ctx, echo.NewEchoClient(cc))
 	})
 }

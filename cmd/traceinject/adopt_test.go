@@ -39,6 +39,7 @@ func TestAdoption(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/adopt",
 		RequireExplicitExec: true,
+		UpdateScripts:       *updateScripts,
 		Setup: func(env *testscript.Env) error {
 			for k, v := range goenv {
 				env.Setenv(k, v)

@@ -31,7 +31,10 @@ func TestMain(m *testing.M) {
 	})
 }
 
-var updateScripts = flag.Bool("update", false, "rewrite the files that cmp compares in testdata/script")
+// -update rewrites, in the scripts' archives, the files that their cmp
+// commands compare with what the script produced (testscript's
+// UpdateScripts), as the rewriter's -update rewrites its golden cases.
+var updateScripts = flag.Bool("update", false, "rewrite the files that cmp compares in testdata/script and testdata/adopt")
 
 func TestScripts(t *testing.T) {
 	root, err := filepath.Abs("../..")

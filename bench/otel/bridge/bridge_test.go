@@ -8,7 +8,6 @@ package bridge
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -19,10 +18,8 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 
+	"github.com/traceinject/traceinject/bench/otel/internal/benchrpc"
 	"github.com/traceinject/traceinject/runtime"
 	"github.com/traceinject/traceinject/runtime/tracegin"
 	"github.com/traceinject/traceinject/testdata/proto/echo"
@@ -103,62 +100,13 @@ func BenchmarkGinRequest(b *testing.B) {
 	})
 }
 
-type echoServer struct{ echo.UnimplementedEchoServer }
-
-func (echoServer) Unary(_ context.Context, req *echo.Request) (*echo.Response, error) {
-	return &echo.Response{Message: req.GetMessage()}, nil
-}
-
-func (echoServer) ServerStream(req *echo.Request, stream grpc.ServerStreamingServer[echo.Response]) error {
-	for range req.GetCount() {
-		if err := stream.Send(&echo.Response{Message: req.GetMessage()}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func BenchmarkGRPC(b *testing.B) {
 	t := install(b)
 	parent := t.StartSpan("parent")
 	defer parent.Finish()
 	ctx := opentracing.ContextWithSpan(context.Background(), parent)
-
-	lis := bufconn.Listen(1 << 20)
-	s := grpc.NewServer()
-	echo.RegisterEchoServer(s, echo.NewTracedEchoServer(echoServer{}))
-	go s.Serve(lis)
-	defer s.Stop()
-	cc, err := grpc.NewClient("passthrough:///bufconn",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer cc.Close()
-	client := echo.NewTracedEchoClient(cc)
-	b.Run("api=bridge/stubs=traceinject/rpc=unary", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := client.Unary(ctx, &echo.Request{Message: "hi"}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("api=bridge/stubs=traceinject/rpc=stream", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			stream, err := client.ServerStream(ctx, &echo.Request{Message: "hi", Count: 3})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for {
-				if _, err := stream.Recv(); err == io.EOF {
-					break
-				} else if err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
+	b.Run("api=bridge/stubs=traceinject", func(b *testing.B) {
+		cc := benchrpc.Dial(b, echo.NewTracedEchoServer(benchrpc.EchoServer{}), nil, nil)
+		benchrpc.RPCs(b, ctx, echo.NewTracedEchoClient(cc))
 	})
 }

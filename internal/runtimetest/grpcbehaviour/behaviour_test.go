@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -15,11 +14,10 @@ import (
 	"github.com/opentracing/opentracing-go/mocktracer"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
-	"google.golang.org/grpc/test/bufconn"
 
+	"github.com/traceinject/traceinject/internal/behaviourtest"
 	"github.com/traceinject/traceinject/runtime"
 	"github.com/traceinject/traceinject/runtime/tracegrpc"
 	"github.com/traceinject/traceinject/testdata/proto/echo"
@@ -32,17 +30,19 @@ const (
 	bidiMethod         = "/traceinject.test.echo.Echo/Bidi"
 )
 
-// echoServer answers requests and remembers, per method, the span and the
-// metadata its handler saw.
-type echoServer struct {
-	echo.UnimplementedEchoServer
-
+// handlers remembers, per method, the span and the metadata the echo
+// server's handler saw (behaviourtest.EchoServer.Saw).
+type handlers struct {
 	mu    sync.Mutex
 	spans map[string]opentracing.Span // by method, from ctx or stream.Context()
 	md    map[string]metadata.MD
 }
 
-func (s *echoServer) saw(ctx context.Context, method string) {
+func newHandlers() *handlers {
+	return &handlers{spans: map[string]opentracing.Span{}, md: map[string]metadata.MD{}}
+}
+
+func (s *handlers) saw(ctx context.Context, method string) {
 	md, _ := metadata.FromIncomingContext(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -50,84 +50,15 @@ func (s *echoServer) saw(ctx context.Context, method string) {
 	s.md[method] = md
 }
 
-func (s *echoServer) seen(method string) (opentracing.Span, metadata.MD) {
+func (s *handlers) seen(method string) (opentracing.Span, metadata.MD) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.spans[method], s.md[method]
 }
 
-func fail(req *echo.Request) error {
-	if req.GetCode() != 0 {
-		return status.Error(codes.Code(req.GetCode()), "failed as asked")
-	}
-	return nil
-}
-
-func (s *echoServer) Unary(ctx context.Context, req *echo.Request) (*echo.Response, error) {
-	s.saw(ctx, "Unary")
-	if err := grpc.SetHeader(ctx, metadata.Pairs("x-answer", "42")); err != nil {
-		return nil, err
-	}
-	if err := fail(req); err != nil {
-		return nil, err
-	}
-	return &echo.Response{Message: req.GetMessage()}, nil
-}
-
-func (s *echoServer) ServerStream(req *echo.Request, stream grpc.ServerStreamingServer[echo.Response]) error {
-	s.saw(stream.Context(), "ServerStream")
-	for range req.GetCount() {
-		if err := stream.Send(&echo.Response{Message: req.GetMessage()}); err != nil {
-			return err
-		}
-	}
-	if req.GetMessage() == "hold" { // until the client gives up
-		<-stream.Context().Done()
-		return status.FromContextError(stream.Context().Err()).Err()
-	}
-	return fail(req)
-}
-
-func (s *echoServer) ClientStream(stream grpc.ClientStreamingServer[echo.Request, echo.Response]) error {
-	s.saw(stream.Context(), "ClientStream")
-	var msgs []string
-	for {
-		req, err := stream.Recv()
-		if err == io.EOF {
-			return stream.SendAndClose(&echo.Response{Message: strings.Join(msgs, ",")})
-		}
-		if err != nil {
-			return err
-		}
-		if err := fail(req); err != nil {
-			return err
-		}
-		msgs = append(msgs, req.GetMessage())
-	}
-}
-
-func (s *echoServer) Bidi(stream grpc.BidiStreamingServer[echo.Request, echo.Response]) error {
-	s.saw(stream.Context(), "Bidi")
-	for {
-		req, err := stream.Recv()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := fail(req); err != nil {
-			return err
-		}
-		if err := stream.Send(&echo.Response{Message: req.GetMessage()}); err != nil {
-			return err
-		}
-	}
-}
-
 type env struct {
 	tracer *mocktracer.MockTracer
-	server *echoServer
+	server *handlers
 	client echo.EchoClient
 	cc     *grpc.ClientConn
 }
@@ -137,21 +68,13 @@ type env struct {
 func start(t *testing.T, serverOpts, clientOpts []runtime.Option) *env {
 	t.Helper()
 	tracer := mocktracer.New()
-	impl := &echoServer{spans: map[string]opentracing.Span{}, md: map[string]metadata.MD{}}
-	lis := bufconn.Listen(1 << 20)
-	srv := grpc.NewServer()
-	echo.RegisterEchoServer(srv, echo.NewTracedEchoServer(impl, append([]runtime.Option{runtime.WithTracer(tracer)}, serverOpts...)...))
-	go srv.Serve(lis)
-	t.Cleanup(srv.Stop)
-	cc, err := grpc.NewClient("passthrough:///bufconn",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cc.Close() })
+	seen := newHandlers()
+	cc := behaviourtest.Bufconn(t, func(srv *grpc.Server) {
+		impl := &behaviourtest.EchoServer{Saw: seen.saw}
+		echo.RegisterEchoServer(srv, echo.NewTracedEchoServer(impl, append([]runtime.Option{runtime.WithTracer(tracer)}, serverOpts...)...))
+	})
 	client := echo.NewTracedEchoClient(cc, append([]runtime.Option{runtime.WithTracer(tracer)}, clientOpts...)...)
-	return &env{tracer: tracer, server: impl, client: client, cc: cc}
+	return &env{tracer: tracer, server: seen, client: client, cc: cc}
 }
 
 // callerContext returns a context carrying a span of the caller's, as an
@@ -499,19 +422,10 @@ func TestNoopTracer(t *testing.T) {
 	if _, noop := opentracing.GlobalTracer().(opentracing.NoopTracer); !noop {
 		t.Skip("the global tracer is not the no-op tracer")
 	}
-	impl := &echoServer{spans: map[string]opentracing.Span{}, md: map[string]metadata.MD{}}
-	lis := bufconn.Listen(1 << 20)
-	srv := grpc.NewServer()
-	echo.RegisterEchoServer(srv, echo.NewTracedEchoServer(impl))
-	go srv.Serve(lis)
-	defer srv.Stop()
-	cc, err := grpc.NewClient("passthrough:///bufconn",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cc.Close()
+	seen := newHandlers()
+	cc := behaviourtest.Bufconn(t, func(srv *grpc.Server) {
+		echo.RegisterEchoServer(srv, echo.NewTracedEchoServer(&behaviourtest.EchoServer{Saw: seen.saw}))
+	})
 	client := echo.NewTracedEchoClient(cc)
 	ctx := context.Background()
 	if res, err := client.Unary(ctx, &echo.Request{Message: "x"}); err != nil || res.GetMessage() != "x" {
@@ -543,7 +457,7 @@ func TestNoopTracer(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range []string{"Unary", "ServerStream", "ClientStream", "Bidi"} {
-		span, md := impl.seen(m)
+		span, md := seen.seen(m)
 		if span != nil {
 			t.Errorf("%s: handler context carries a span under the no-op tracer", m)
 		}

@@ -3,7 +3,6 @@ package onetrace
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -14,9 +13,8 @@ import (
 	"github.com/opentracing/opentracing-go/mocktracer"
 	"github.com/uber/jaeger-client-go"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 
+	"github.com/traceinject/traceinject/internal/behaviourtest"
 	"github.com/traceinject/traceinject/runtime"
 	"github.com/traceinject/traceinject/runtime/tracegin"
 	"github.com/traceinject/traceinject/testdata/proto/echo"
@@ -61,18 +59,9 @@ type span struct {
 func serve(t *testing.T) {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
-	lis := bufconn.Listen(1 << 20)
-	srv := grpc.NewServer()
-	echo.RegisterEchoServer(srv, echo.NewTracedEchoServer(service{}))
-	go srv.Serve(lis)
-	defer srv.Stop()
-	conn, err := grpc.NewClient("passthrough:///bufnet",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := behaviourtest.Bufconn(t, func(srv *grpc.Server) {
+		echo.RegisterEchoServer(srv, echo.NewTracedEchoServer(service{}))
+	})
 	r := gin.New()
 	r.ContextWithFallback = true
 	r.GET("/echo/:msg", handler(echo.NewTracedEchoClient(conn)))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -17,10 +16,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	grpccodes "google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/traceinject/traceinject/internal/behaviourtest"
 	"github.com/traceinject/traceinject/runtime"
@@ -33,112 +30,41 @@ import (
 
 const service = "traceinject.test.echo.Echo"
 
-type echoServer struct {
-	echo.UnimplementedEchoServer
-
+// handlers remembers, per method, the span context and the baggage member
+// tenant the echo server's handler saw (behaviourtest.EchoServer.Saw).
+type handlers struct {
 	mu      sync.Mutex
 	spans   map[string]trace.SpanContext // by method: the span its handler saw
 	baggage map[string]string
 }
 
-func (s *echoServer) saw(ctx context.Context, method string) {
+func (s *handlers) saw(ctx context.Context, method string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.spans[method] = trace.SpanContextFromContext(ctx)
 	s.baggage[method] = baggage.FromContext(ctx).Member("tenant").Value()
 }
 
-func (s *echoServer) seen(method string) (trace.SpanContext, string) {
+func (s *handlers) seen(method string) (trace.SpanContext, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.spans[method], s.baggage[method]
 }
 
-func fail(req *echo.Request) error {
-	if req.GetCode() != 0 {
-		return status.Error(grpccodes.Code(req.GetCode()), "failed as asked")
-	}
-	return nil
-}
-
-func (s *echoServer) Unary(ctx context.Context, req *echo.Request) (*echo.Response, error) {
-	s.saw(ctx, "Unary")
-	if err := fail(req); err != nil {
-		return nil, err
-	}
-	return &echo.Response{Message: req.GetMessage()}, nil
-}
-
-func (s *echoServer) ServerStream(req *echo.Request, stream grpc.ServerStreamingServer[echo.Response]) error {
-	s.saw(stream.Context(), "ServerStream")
-	for range req.GetCount() {
-		if err := stream.Send(&echo.Response{Message: req.GetMessage()}); err != nil {
-			return err
-		}
-	}
-	return fail(req)
-}
-
-func (s *echoServer) ClientStream(stream grpc.ClientStreamingServer[echo.Request, echo.Response]) error {
-	s.saw(stream.Context(), "ClientStream")
-	n := 0
-	for {
-		req, err := stream.Recv()
-		if err == io.EOF {
-			return stream.SendAndClose(&echo.Response{Message: "done"})
-		}
-		if err != nil {
-			return err
-		}
-		if err := fail(req); err != nil {
-			return err
-		}
-		n++
-	}
-}
-
-func (s *echoServer) Bidi(stream grpc.BidiStreamingServer[echo.Request, echo.Response]) error {
-	s.saw(stream.Context(), "Bidi")
-	for {
-		req, err := stream.Recv()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := fail(req); err != nil {
-			return err
-		}
-		if err := stream.Send(&echo.Response{Message: req.GetMessage()}); err != nil {
-			return err
-		}
-	}
-}
-
 type env struct {
 	*behaviourtest.Recorder
-	server *echoServer
+	server *handlers
 	client echo.EchoClient
 }
 
 func startEcho(t *testing.T, serverOpts, clientOpts []runtime.Option) *env {
 	t.Helper()
 	r := behaviourtest.Record(t)
-	impl := &echoServer{spans: map[string]trace.SpanContext{}, baggage: map[string]string{}}
-	lis := bufconn.Listen(1 << 20)
-	srv := grpc.NewServer()
-	echo.RegisterEchoServer(srv, echo.NewTracedEchoServer(impl, serverOpts...))
-	go srv.Serve(lis)
-	t.Cleanup(srv.Stop)
-	cc, err := grpc.NewClient("passthrough:///bufconn",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cc.Close() })
-	return &env{Recorder: r, server: impl, client: echo.NewTracedEchoClient(cc, clientOpts...)}
+	seen := &handlers{spans: map[string]trace.SpanContext{}, baggage: map[string]string{}}
+	cc := behaviourtest.Bufconn(t, func(srv *grpc.Server) {
+		echo.RegisterEchoServer(srv, echo.NewTracedEchoServer(&behaviourtest.EchoServer{Saw: seen.saw}, serverOpts...))
+	})
+	return &env{Recorder: r, server: seen, client: echo.NewTracedEchoClient(cc, clientOpts...)}
 }
 
 // callerContext carries a span of the caller's and baggage tenant=acme.
