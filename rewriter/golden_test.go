@@ -249,7 +249,7 @@ func TestGolden(t *testing.T) {
 		want := g.section(c, "golden")
 		for _, name := range sortedNames(got[c]) {
 			if b := got[c][name]; !bytes.Equal(b, want[name]) {
-				t.Errorf("%s.txtar: golden/%s: output differs (go test ./rewriter -run TestGolden -update rewrites the section):\n%s", c, name, lineDiff(want[name], b))
+				t.Errorf("%s.txtar: golden/%s: output differs (go test ./rewriter -run 'TestGolden$' -update rewrites the section):\n%s", c, name, lineDiff(want[name], b))
 			}
 		}
 		if len(want) != len(got[c]) {
