@@ -69,9 +69,12 @@ var api = map[string]string{
 }
 
 // TestPublicSurface lists the exported names of the runtime's packages,
-// methods and struct fields included, and compares them with api.
+// methods and struct fields included, and compares them with api. Every
+// configuration function has a godoc example.
 func TestPublicSurface(t *testing.T) {
 	got := map[string]bool{}
+	funcs := map[string]bool{}    // exported functions, as pkg.Name
+	examples := map[string]bool{} // Example functions, as pkg.ExampleName
 	for _, dir := range []string{".", "tracehttp", "tracegin", "tracegrpc", "traceotel"} {
 		pkg := filepath.Base(dir)
 		if dir == "." {
@@ -81,8 +84,22 @@ func TestPublicSurface(t *testing.T) {
 			// The subpackages' modules are not in this module's zip.
 			t.Skipf("%s: %v (not in a checkout of the repository)", dir, err)
 		}
-		for _, name := range exported(t, dir) {
+		names, fs, exs := exported(t, dir)
+		for _, name := range names {
 			got[pkg+"."+name] = true
+		}
+		for _, name := range fs {
+			funcs[pkg+"."+name] = true
+		}
+		for _, name := range exs {
+			name, _, _ = strings.Cut(name, "_") // ExampleUse_propagation documents Use
+			examples[pkg+"."+name] = true
+		}
+	}
+	for name := range funcs {
+		pkg, fn, _ := strings.Cut(name, ".")
+		if api[name] == "cfg" && !examples[pkg+".Example"+fn] {
+			t.Errorf("%s configures the runtime but has no godoc example (Example%s)", name, fn)
 		}
 	}
 	for name := range got {
@@ -102,23 +119,31 @@ func TestPublicSurface(t *testing.T) {
 	}
 }
 
-// exported returns the exported names declared by the non-test files of dir:
-// Name, Type.Method and Type.Field.
-func exported(t *testing.T, dir string) []string {
+// exported returns the exported names declared by the non-test files of dir
+// (Name, Type.Method and Type.Field), the exported functions among them, and
+// the names of the Example functions of its test files.
+func exported(t *testing.T, dir string) (names, funcs, examples []string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
 	fset := token.NewFileSet()
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+		if !strings.HasSuffix(e.Name(), ".go") {
 			continue
 		}
 		f, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, parser.SkipObjectResolution)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if strings.HasSuffix(e.Name(), "_test.go") {
+			for _, decl := range f.Decls {
+				if d, ok := decl.(*ast.FuncDecl); ok && d.Recv == nil && strings.HasPrefix(d.Name.Name, "Example") {
+					examples = append(examples, d.Name.Name)
+				}
+			}
+			continue
 		}
 		for _, decl := range f.Decls {
 			switch d := decl.(type) {
@@ -128,6 +153,7 @@ func exported(t *testing.T, dir string) []string {
 				}
 				if d.Recv == nil {
 					names = append(names, d.Name.Name)
+					funcs = append(funcs, d.Name.Name)
 					continue
 				}
 				if recv := receiverName(d.Recv.List[0].Type); ast.IsExported(recv) {
@@ -166,7 +192,7 @@ func exported(t *testing.T, dir string) []string {
 			}
 		}
 	}
-	return names
+	return names, funcs, examples
 }
 
 // receiverName returns the type name of a receiver or embedded field type:
