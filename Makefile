@@ -45,7 +45,7 @@ buf: $(BUF)
 regenerate: $(BUF)
 	$(GO) generate ./...
 	cd examples && PATH=$(dir $(BUF)):$$PATH $(GO) generate ./...
-	$(GO) test ./rewriter -run 'TestGolden$$|TestRemoveRestoresInput' -update
+	$(GO) test ./rewriter -run 'TestGolden$$|TestRemoveRestoresInput|TestRoundTrip' -update
 	$(GO) test ./cmd/protoc-gen-go-trace/internal/gentrace -run Golden -update
 
 # check fails when regenerating changes anything, when gofmt -s would change a

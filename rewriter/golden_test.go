@@ -18,7 +18,7 @@ import (
 	"github.com/traceinject/traceinject/internal/testexec"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden/ and removed/ sections of the archives in ../testdata/rewrite")
+var update = flag.Bool("update", false, "rewrite the golden/ and removed/ sections of ../testdata/rewrite/*.txtar and the want/ and removed/ sections of testdata/roundtrip/*.txtar")
 
 // Golden cases are archives, ../testdata/rewrite/<case>.txtar, whose files
 // are the sections:

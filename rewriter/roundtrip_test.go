@@ -20,6 +20,8 @@ import (
 //   - removed/NAME, when present, is what -remove leaves (default: the
 //     input, byte for byte).
 //
+// -update rewrites the want/ and removed/ sections a case has.
+//
 // Every case must pass the round trip: the first run
 // type-checks and is gofmt-clean where the input was; a second run and
 // -check find nothing to do; -remove restores the input; instrumenting the
@@ -69,9 +71,34 @@ func TestRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	checkRoundTrip(t, root, dirs, in, want, removed, func(path string) string {
+	first, rm := checkRoundTrip(t, root, dirs, in, want, removed, func(path string) string {
 		return caseOf[filepath.Dir(path)] + "/" + filepath.Base(path)
 	})
+	if *update && first != nil {
+		// The want/ and removed/ sections a case has take the output.
+		for i, name := range names {
+			ar, err := txtar.ParseFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, f := range ar.Files {
+				sec, base, ok := strings.Cut(f.Name, "/")
+				path := filepath.Join(dirs[i], base)
+				if !ok || in[path] == nil {
+					continue
+				}
+				switch sec {
+				case "want":
+					ar.Files[j].Data = first[path]
+				case "removed":
+					ar.Files[j].Data = rm[path]
+				}
+			}
+			if err := os.WriteFile(name, txtar.Format(ar), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 // scratchPackage is a new directory under the module's testdata, removed
@@ -113,7 +140,11 @@ func runFiles(t *testing.T, root string, dirs []string, mode Mode, files map[str
 	return out, res.Diagnostics
 }
 
-func checkRoundTrip(t *testing.T, root string, dirs []string, in, want, removed map[string][]byte, label func(string) string) {
+// checkRoundTrip returns the first run's output and what -remove made of
+// it (nil when the first run failed). Under -update, the output is not
+// compared with want/ sections, nor -remove's with removed/ sections that
+// differ from the input: TestRoundTrip rewrites them.
+func checkRoundTrip(t *testing.T, root string, dirs []string, in, want, removed map[string][]byte, label func(string) string) (first, rm map[string][]byte) {
 	t.Helper()
 	fail := func(stage string, diags []Diagnostic, kinds ...Kind) bool {
 		bad := false
@@ -135,11 +166,11 @@ func checkRoundTrip(t *testing.T, root string, dirs []string, in, want, removed 
 	}
 	first, diags := runFiles(t, root, dirs, Instrument, in, true)
 	if fail("first run", diags, Error, Misplaced) {
-		return
+		return nil, nil
 	}
 	for _, path := range sortedKeys(first) {
 		out := first[path]
-		if w, ok := want[path]; ok && !bytes.Equal(out, w) {
+		if w, ok := want[path]; ok && !*update && !bytes.Equal(out, w) {
 			t.Errorf("%s: first run differs from want/:\n%s", label(path), lineDiff(w, out))
 		}
 		if f, err := format.Source(in[path]); err == nil && bytes.Equal(f, in[path]) {
@@ -161,10 +192,10 @@ func checkRoundTrip(t *testing.T, root string, dirs []string, in, want, removed 
 			t.Errorf("%s: second run changed the output:\n%s", label(path), lineDiff(first[path], second[path]))
 		}
 	}
-	rm, diags := runFiles(t, root, dirs, Remove, first, false)
+	rm, diags = runFiles(t, root, dirs, Remove, first, false)
 	fail("-remove", diags, Error)
 	for _, path := range sortedKeys(first) {
-		if !bytes.Equal(rm[path], removed[path]) {
+		if !(*update && removedSet[path]) && !bytes.Equal(rm[path], removed[path]) {
 			t.Errorf("%s: -remove did not restore the input:\n%s", label(path), lineDiff(removed[path], rm[path]))
 		}
 	}
@@ -175,6 +206,7 @@ func checkRoundTrip(t *testing.T, root string, dirs []string, in, want, removed 
 			t.Errorf("%s: instrumenting after -remove differs from the first run:\n%s", label(path), lineDiff(first[path], again[path]))
 		}
 	}
+	return first, rm
 }
 
 func sortedKeys(m map[string][]byte) []string {
