@@ -80,7 +80,7 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 // argument: a plan across packages) or refer to one, and reports those
 // functions, and the uninstrumented ones of those files, for the command.
 func leaveNeither(pr *pkgRun, res *Result) {
-	in := newInstrumenter(pr.p, nil)
+	in := &instrumenter{pkg: pr.p}
 	info := pr.p.TypesInfo
 	neither := map[types.Object]bool{}
 	for _, fr := range pr.files {

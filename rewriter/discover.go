@@ -45,14 +45,6 @@ func (t *target) node() ast.Node {
 	return t.lit
 }
 
-// namePos is where messages about the function point.
-func (t *target) namePos() token.Pos {
-	if t.decl != nil {
-		return t.decl.Name.Pos()
-	}
-	return t.lit.Pos()
-}
-
 // discover finds every directive in f and what it applies to. Targets come
 // in source order of their directives, so that the same file before and after
 // stripping yields lists that correspond index by index.

@@ -38,10 +38,6 @@ type instrumenter struct {
 	tp  *threadPlan // nil when no function gets a context parameter
 }
 
-func newInstrumenter(p *packages.Package, tp *threadPlan) *instrumenter {
-	return &instrumenter{pkg: p, tp: tp}
-}
-
 // funcEdit is the plan for one annotated function.
 type funcEdit struct {
 	t        *target
@@ -95,15 +91,13 @@ func (in *instrumenter) file(f *ast.File, src []byte, targets, cur []*target, cu
 	return out, nil
 }
 
-func (in *instrumenter) info() *types.Info { return in.pkg.TypesInfo }
-
 // shapeOf decides the shape by parameter types: a *gin.Context parameter
 // wins over a context.Context one.
 func (in *instrumenter) shapeOf(ft *ast.FuncType) (Shape, int) {
 	shape, at := ShapeNone, -1
 	i := 0
 	for _, field := range ft.Params.List {
-		typ := in.info().TypeOf(field.Type)
+		typ := in.pkg.TypesInfo.TypeOf(field.Type)
 		n := max(len(field.Names), 1)
 		// Package gin itself (and tracegin) cannot import tracegin,
 		// which imports gin: there *Context is an ordinary parameter.
@@ -154,7 +148,7 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 		// The new parameter comes first; it stays on -remove.
 		e.shape, e.param, e.added = ShapeContext, 0, name
 	}
-	names := newNamer(in.info(), ft, body)
+	names := newNamer(in.pkg.TypesInfo, ft, body)
 	if e.added != "" {
 		names.reserve(e.added)
 	}
@@ -206,14 +200,14 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 	// An error result needs a name the deferred End can see.
 	if ft.Results != nil && len(ft.Results.List) > 0 {
 		last := ft.Results.List[len(ft.Results.List)-1]
-		if isError(in.info().TypeOf(last.Type)) {
+		if isError(in.pkg.TypesInfo.TypeOf(last.Type)) {
 			resNames, resUnnamed := paramNames(ft.Results)
 			lastName := ""
 			if !resUnnamed {
 				lastName = resNames[len(resNames)-1]
 			}
 			if resUnnamed || lastName == "_" {
-				lastName = names.errResult(in.info(), ft, body)
+				lastName = names.errResult(in.pkg.TypesInfo, ft, body)
 				e.results = fieldText(in.pkg.Fset, src, ft.Results)
 				e.newRes[len(resNames)-1] = lastName
 				if resUnnamed {
@@ -378,7 +372,8 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	return splice(in.pkg.Fset.Position(f.Pos()).Filename, src, old, out, nil, imports)
+	out, _, err = splice(in.pkg.Fset.Position(f.Pos()).Filename, src, old, out, nil, imports)
+	return out, err
 }
 
 // printFile prints df through an import-managing restorer whose package
@@ -436,7 +431,7 @@ func (in *instrumenter) importNames(f *ast.File, edits []*funcEdit) (rt, gin, ct
 		name := ""
 		if imp.Name != nil {
 			name = imp.Name.Name
-		} else if pn, ok := in.info().Implicits[imp].(*types.PkgName); ok {
+		} else if pn, ok := in.pkg.TypesInfo.Implicits[imp].(*types.PkgName); ok {
 			name = pn.Name()
 		}
 		existing[path] = name
@@ -447,9 +442,9 @@ func (in *instrumenter) importNames(f *ast.File, edits []*funcEdit) (rt, gin, ct
 	// shadows it (found by the round-trip corpus in x/net/html).
 	ast.Inspect(f, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
-			obj := in.info().Uses[id]
+			obj := in.pkg.TypesInfo.Uses[id]
 			if obj == nil {
-				obj = in.info().Defs[id]
+				obj = in.pkg.TypesInfo.Defs[id]
 			}
 			if _, isPkg := obj.(*types.PkgName); !isPkg && obj != nil {
 				taken[id.Name] = true

@@ -153,9 +153,6 @@ func parsePos(s string) token.Position {
 	return token.Position{Filename: s}
 }
 
-// isGenerated reports whether f carries the standard generated-code comment.
-func isGenerated(f *ast.File) bool { return ast.IsGenerated(f) }
-
 // goFiles pairs each syntax tree of p with its file name, keeping only the
 // package's own Go files (not cgo-generated ones).
 func goFiles(p *packages.Package) map[*ast.File]string {

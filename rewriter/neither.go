@@ -127,7 +127,7 @@ func exportsNeither(pr *pkgRun) bool {
 
 func neitherNames(pr *pkgRun) []string {
 	var names []string
-	in := newInstrumenter(pr.p, nil)
+	in := &instrumenter{pkg: pr.p}
 	for _, ts := range pr.curTargets {
 		for _, t := range ts {
 			if t.dir.Kind == KindSpan && t.decl != nil {
@@ -173,7 +173,7 @@ func planThreading(ti threadInput) (*threadPlan, []Diagnostic, error) {
 	var order []*neitherFunc
 	for _, pr := range ti.runs {
 		cp := ti.clean[pr.p.PkgPath]
-		in := newInstrumenter(cp, nil)
+		in := &instrumenter{pkg: cp}
 		for _, fr := range pr.files {
 			cf := cleanFile(cp, fr.name)
 			cur := pr.curTargets[fr.name]
@@ -260,7 +260,7 @@ func planThreading(ti threadInput) (*threadPlan, []Diagnostic, error) {
 	// 3. What every annotated function's body calls its context.
 	for _, pr := range ti.runs {
 		cp := ti.clean[pr.p.PkgPath]
-		in := newInstrumenter(cp, tp)
+		in := &instrumenter{pkg: cp, tp: tp}
 		for _, fr := range pr.files {
 			cf := cleanFile(cp, fr.name)
 			if cf == nil || len(pr.curTargets[fr.name]) == 0 {
@@ -325,7 +325,7 @@ func (ti threadInput) collectUses(tp *threadPlan) []*use {
 	var uses []*use
 	scan := func(p *packages.Package, f *ast.File, name string, posOf func(int, token.Pos) token.Position) {
 		idx := 0
-		gen := isGenerated(f)
+		gen := ast.IsGenerated(f)
 		ast.Inspect(f, func(n ast.Node) bool {
 			id, ok := n.(*ast.Ident)
 			if !ok {

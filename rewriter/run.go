@@ -299,7 +299,7 @@ func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package
 func callerRun(cp *packages.Package, overlay map[string][]byte) (*pkgRun, error) {
 	pr := &pkgRun{p: cp, curTargets: map[string][]*target{}}
 	for _, nf := range goFilesSorted(cp) {
-		if isGenerated(nf.f) {
+		if ast.IsGenerated(nf.f) {
 			continue
 		}
 		src, err := readFile(nf.name, overlay)
@@ -446,7 +446,7 @@ func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, erro
 	stripped := map[string][]byte{}
 	for _, f := range p.Syntax {
 		name, ok := names[f]
-		if !ok || isGenerated(f) {
+		if !ok || ast.IsGenerated(f) {
 			continue
 		}
 		src, err := readFile(name, cfg.Overlay)
@@ -505,7 +505,7 @@ func finishPackage(pr *pkgRun, cp *packages.Package, res *Result, tp *threadPlan
 	for f, name := range goFiles(cp) {
 		cleanAST[name] = f
 	}
-	in := newInstrumenter(cp, tp)
+	in := &instrumenter{pkg: cp, tp: tp}
 	for _, fr := range files {
 		cf := cleanAST[fr.name]
 		if cf == nil {
@@ -529,7 +529,7 @@ func finishPackage(pr *pkgRun, cp *packages.Package, res *Result, tp *threadPlan
 
 // finishTests passes contexts in the test files of the test variant tv.
 func finishTests(tv *packages.Package, res *Result, tp *threadPlan, overlay map[string][]byte) error {
-	in := newInstrumenter(tv, tp)
+	in := &instrumenter{pkg: tv, tp: tp}
 	for _, nf := range goFilesSorted(tv) {
 		if !strings.HasSuffix(nf.name, "_test.go") || !tp.fileHasArgs(nf.f) {
 			continue

@@ -63,16 +63,10 @@ type splicer struct {
 }
 
 // splice applies to src the differences between old and new, two printings
-// of src's syntax, before and after the tool's edits.
-func splice(name string, src, old, new []byte, verbatim map[[2]int]string, imports importChange) ([]byte, error) {
-	out, _, err := spliceMap(name, src, old, new, verbatim, imports)
-	return out, err
-}
-
-// spliceMap is splice that also returns, for an offset in the result, the
-// offset in src it came from (for a position in replaced text, the start
-// of the replaced text).
-func spliceMap(name string, src, old, new []byte, verbatim map[[2]int]string, imports importChange) ([]byte, func(int) int, error) {
+// of src's syntax, before and after the tool's edits. It also returns, for
+// an offset in the result, the offset in src it came from (for a position
+// in replaced text, the start of the replaced text).
+func splice(name string, src, old, new []byte, verbatim map[[2]int]string, imports importChange) ([]byte, func(int) int, error) {
 	var passes [][]textEdit
 	back := func(off int) int {
 		for i := len(passes) - 1; i >= 0; i-- {

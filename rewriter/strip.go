@@ -80,7 +80,7 @@ func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, func(int) 
 	if err != nil {
 		return nil, nil, f.Pos(), err
 	}
-	out, back, err := spliceMap(p.Fset.Position(f.Pos()).Filename, src, old, out, verbatim, imports)
+	out, back, err := splice(p.Fset.Position(f.Pos()).Filename, src, old, out, verbatim, imports)
 	return out, back, f.Pos(), err
 }
 

@@ -46,7 +46,7 @@ import (
 // context parameter, or c.Request.Context() in a Gin function.
 
 func (in *instrumenter) thread(dec *decorator.Decorator, e *funcEdit, targets map[ast.Node]bool) {
-	info := in.info()
+	info := in.pkg.TypesInfo
 	wrap := map[dst.Node]bool{}
 	var newReqs []*dst.CallExpr
 	ast.Inspect(e.t.body(), func(n ast.Node) bool {
