@@ -58,7 +58,7 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 		res.sort()
 		return nil, res.Diagnostics, err
 	}
-	leaveNeither(pr, res)
+	leaveCtxless(pr, res)
 	cp := p
 	if len(pr.stripped) > 0 {
 		cp = checkStripped(p, pr, overlay)
@@ -75,14 +75,14 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 	return res.Changes, res.Diagnostics, nil
 }
 
-// leaveNeither takes out of pr the files that declare an annotated
+// leaveCtxless takes out of pr the files that declare an annotated
 // function without a context (it gets a parameter, and its callers an
 // argument: a plan across packages) or refer to one, and reports those
 // functions, and the uninstrumented ones of those files, for the command.
-func leaveNeither(pr *pkgRun, res *Result) {
+func leaveCtxless(pr *pkgRun, res *Result) {
 	in := &instrumenter{pkg: pr.p}
 	info := pr.p.TypesInfo
-	neither := map[types.Object]bool{}
+	ctxless := map[types.Object]bool{}
 	for _, fr := range pr.files {
 		for _, t := range pr.curTargets[fr.name] {
 			if t.dir.Kind != KindSpan || t.decl == nil || t.decl.Body == nil {
@@ -90,19 +90,19 @@ func leaveNeither(pr *pkgRun, res *Result) {
 			}
 			if shape, _ := in.shapeOf(t.decl.Type); shape == ShapeNone {
 				if obj := info.Defs[t.decl.Name]; obj != nil {
-					neither[obj] = true
+					ctxless[obj] = true
 				}
 			}
 		}
 	}
-	if len(neither) == 0 {
+	if len(ctxless) == 0 {
 		return
 	}
 	var keep []*fileRun
 	for _, fr := range pr.files {
 		refers := false
 		ast.Inspect(fr.curAST, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok && (neither[info.Uses[id]] || neither[info.Defs[id]]) {
+			if id, ok := n.(*ast.Ident); ok && (ctxless[info.Uses[id]] || ctxless[info.Defs[id]]) {
 				refers = true
 			}
 			return !refers
@@ -117,7 +117,7 @@ func leaveNeither(pr *pkgRun, res *Result) {
 			}
 			pos := pr.p.Fset.Position(t.comment.Pos())
 			msg := funcName(t) + ": not instrumented (run traceinject)"
-			if t.decl != nil && neither[info.Defs[t.decl.Name]] {
+			if t.decl != nil && ctxless[info.Defs[t.decl.Name]] {
 				where := ""
 				if t.decl.Name.IsExported() {
 					where = ", in other packages too,"

@@ -72,7 +72,7 @@ func addContextParam(ft *dst.FuncType, name string) {
 // passContexts prepends the planned context argument to every call in f
 // that needs one, and reports whether one of them is context.TODO().
 func (in *instrumenter) passContexts(f *ast.File, dec *decorator.Decorator) bool {
-	if in.tp == nil {
+	if in.ap == nil {
 		return false
 	}
 	todo := false
@@ -81,7 +81,7 @@ func (in *instrumenter) passContexts(f *ast.File, dec *decorator.Decorator) bool
 		if !ok {
 			return true
 		}
-		arg, ok := in.tp.args[call]
+		arg, ok := in.ap.args[call]
 		if !ok {
 			return true
 		}

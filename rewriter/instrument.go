@@ -35,7 +35,7 @@ const (
 
 type instrumenter struct {
 	pkg *packages.Package
-	tp  *threadPlan // nil when no function gets a context parameter
+	ap  *addctxPlan // nil when no function gets a context parameter
 }
 
 // funcEdit is the plan for one annotated function.
@@ -81,7 +81,7 @@ func (in *instrumenter) file(f *ast.File, src []byte, targets, cur []*target, cu
 	if len(diags) > 0 {
 		return nil, diags
 	}
-	if len(edits) == 0 && !in.tp.fileHasArgs(f) {
+	if len(edits) == 0 && !in.ap.fileHasArgs(f) {
 		return src, nil
 	}
 	out, err := in.apply(f, src, edits)
@@ -138,7 +138,7 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 	e := &funcEdit{t: t, follows: t.dir.Follows, newParam: map[int]string{}, newRes: map[int]string{}}
 	e.shape, e.param = in.shapeOf(ft)
 	if e.shape == ShapeNone {
-		name, ok := in.tp.addedFor(t.decl)
+		name, ok := in.ap.addedFor(t.decl)
 		if !ok {
 			if t.lit != nil {
 				return nil, 0, fmt.Errorf("%s has no context.Context or *gin.Context parameter; add one (the tool adds one only to top-level functions and methods)", funcName(t))
@@ -182,7 +182,7 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 			base = "c"
 		}
 		carrier = names.fresh(base, "trace"+strings.ToUpper(base[:1])+base[1:])
-		if in.tp == nil || !in.tp.keepNames[t.node()] {
+		if in.ap == nil || !in.ap.keepNames[t.node()] {
 			e.params = fieldText(in.pkg.Fset, src, ft.Params)
 		}
 		e.newParam[e.param] = carrier

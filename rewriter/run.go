@@ -76,14 +76,14 @@ func Run(cfg Config) (*Result, error) {
 	// The first load's import graph gives the unchanged dependencies'
 	// types to the in-memory checks below.
 	u := newUniverse(cfg, pkgs)
-	var tp *threadPlan
+	var ap *addctxPlan
 	var tests []*packages.Package
-	if cfg.Mode == Instrument && hasNeither(runs) {
+	if cfg.Mode == Instrument && anyCtxless(runs) {
 		// A function gets a context parameter: its callers must be
 		// edited too, so every package that could call it is loaded,
 		// with the instrumented ones, from source in one load.
 		var err error
-		runs, tp, tests, err = planRun(cfg, u, runs, listed, overlay, res)
+		runs, ap, tests, err = planRun(cfg, u, runs, listed, overlay, res)
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +134,7 @@ func Run(cfg Config) (*Result, error) {
 				return
 			}
 		}
-		errs[i] = finishPackage(pr, cp, &parts[i], tp)
+		errs[i] = finishPackage(pr, cp, &parts[i], ap)
 	})
 	for i := range runs {
 		if errs[i] != nil {
@@ -143,7 +143,7 @@ func Run(cfg Config) (*Result, error) {
 		res.merge(&parts[i])
 	}
 	for _, tv := range tests {
-		if err := finishTests(tv, res, tp, cfg.Overlay); err != nil {
+		if err := finishTests(tv, res, ap, cfg.Overlay); err != nil {
 			return nil, err
 		}
 	}
@@ -187,7 +187,7 @@ func (r *Result) merge(part *Result) {
 // the context parameters and call-site arguments, and returns the runs to
 // finish (callers without directives included) and the test variants whose
 // test files call the functions.
-func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgRun, *threadPlan, []*packages.Package, error) {
+func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgRun, *addctxPlan, []*packages.Package, error) {
 	// Exported functions may be called from any listed package that
 	// depends on theirs; the packages with directives are finished from
 	// this load too.
@@ -195,7 +195,7 @@ func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package
 	have := map[string]*pkgRun{}
 	for _, pr := range runs {
 		have[pr.p.PkgPath] = pr
-		if exportsNeither(pr) {
+		if exportsCtxless(pr) {
 			from = append(from, pr.p.PkgPath)
 		}
 	}
@@ -286,12 +286,12 @@ func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tp, diags, err := planThreading(threadInput{cfg: cfg, runs: out, clean: clean, tests: tests, listed: listed, importers: importers})
+	ap, diags, err := planAddctx(addctxInput{cfg: cfg, runs: out, clean: clean, tests: tests, listed: listed, importers: importers})
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	res.Diagnostics = append(res.Diagnostics, diags...)
-	return out, tp, tests, nil
+	return out, ap, tests, nil
 }
 
 // callerRun is a package without directives that may call a function
@@ -499,13 +499,13 @@ func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, erro
 
 // finishPackage instruments the stripped package cp and records the
 // changes against the current files of pr.
-func finishPackage(pr *pkgRun, cp *packages.Package, res *Result, tp *threadPlan) error {
+func finishPackage(pr *pkgRun, cp *packages.Package, res *Result, ap *addctxPlan) error {
 	p, files, curTargets := pr.p, pr.files, pr.curTargets
 	cleanAST := map[string]*ast.File{}
 	for f, name := range goFiles(cp) {
 		cleanAST[name] = f
 	}
-	in := &instrumenter{pkg: cp, tp: tp}
+	in := &instrumenter{pkg: cp, ap: ap}
 	for _, fr := range files {
 		cf := cleanAST[fr.name]
 		if cf == nil {
@@ -522,16 +522,16 @@ func finishPackage(pr *pkgRun, cp *packages.Package, res *Result, tp *threadPlan
 			continue
 		}
 		res.Changes = append(res.Changes, FileChange{Path: fr.name, Old: fr.current, New: desired})
-		res.Diagnostics = append(res.Diagnostics, staleness(p.Fset, fr, cur, desired, tp)...)
+		res.Diagnostics = append(res.Diagnostics, staleness(p.Fset, fr, cur, desired, ap)...)
 	}
 	return nil
 }
 
 // finishTests passes contexts in the test files of the test variant tv.
-func finishTests(tv *packages.Package, res *Result, tp *threadPlan, overlay map[string][]byte) error {
-	in := &instrumenter{pkg: tv, tp: tp}
+func finishTests(tv *packages.Package, res *Result, ap *addctxPlan, overlay map[string][]byte) error {
+	in := &instrumenter{pkg: tv, ap: ap}
 	for _, nf := range goFilesSorted(tv) {
-		if !strings.HasSuffix(nf.name, "_test.go") || !tp.fileHasArgs(nf.f) {
+		if !strings.HasSuffix(nf.name, "_test.go") || !ap.fileHasArgs(nf.f) {
 			continue
 		}
 		src, err := readFile(nf.name, overlay)
@@ -551,7 +551,7 @@ func finishTests(tv *packages.Package, res *Result, tp *threadPlan, overlay map[
 
 // staleness explains, per annotated function, why the current file differs
 // from the desired one.
-func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte, tp *threadPlan) []Diagnostic {
+func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte, ap *addctxPlan) []Diagnostic {
 	dfset := token.NewFileSet()
 	df, err := parser.ParseFile(dfset, fr.name, desired, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
@@ -566,8 +566,8 @@ func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte, 
 		if t.dir.Kind != KindSpan || i >= len(want) {
 			continue
 		}
-		if tp != nil && tp.curDirs[fr.name][t.comment.Pos()] {
-			continue // reported by planThreading
+		if ap != nil && ap.curDirs[fr.name][t.comment.Pos()] {
+			continue // reported by planAddctx
 		}
 		got := text(fset, fr.current, t.node())
 		if bytes.Equal(got, text(dfset, desired, want[i].node())) {
@@ -576,13 +576,13 @@ func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte, 
 		msg := "instrumentation is stale"
 		if !hasBeginMarker(fr.curAST, t.body()) {
 			msg = "not instrumented"
-		} else if tp != nil && containsCall(fset, t.node(), tp.callPos[fr.name]) {
+		} else if ap != nil && containsCall(fset, t.node(), ap.callPos[fr.name]) {
 			// The body changes for the calls it makes, each reported.
 			continue
 		}
 		diags = append(diags, Diagnostic{fset.Position(t.comment.Pos()), Stale, fmt.Sprintf("%s: %s (run traceinject)", funcName(t), msg)})
 	}
-	if len(diags) == 0 && (tp == nil || !tp.files[fr.name]) {
+	if len(diags) == 0 && (ap == nil || !ap.files[fr.name]) {
 		line := firstDiffLine(fr.current, desired)
 		diags = append(diags, Diagnostic{token.Position{Filename: fr.name, Line: line, Column: 1}, Stale, "injected code without a //trace:span directive, or stale imports (run traceinject)"})
 	}
