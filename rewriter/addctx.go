@@ -63,9 +63,9 @@ type carrier struct {
 // annotated function lacks a context.
 type addctxPlan struct {
 	funcs    map[string]*addctxFunc
-	added    map[*ast.FuncDecl]string // clean decl -> added parameter name
-	args     map[*ast.CallExpr]ctxArg // clean call -> argument to prepend
-	carriers map[ast.Node]carrier     // clean annotated function -> its context
+	added    map[*ast.FuncDecl]string // stripped decl -> added parameter name
+	args     map[*ast.CallExpr]ctxArg // stripped call -> argument to prepend
+	carriers map[ast.Node]carrier     // stripped annotated function -> its context
 	// keepNames are annotated functions whose context parameter the tool
 	// named and whose body now passes it to a call: the name stays on
 	// -remove, with the argument.
@@ -104,7 +104,7 @@ func funcKey(fn *types.Func) string { return fn.Origin().FullName() }
 
 // anyCtxless reports whether some annotated top-level function of the
 // (current) packages has neither kind of context parameter.
-func anyCtxless(runs []*pkgRun) bool {
+func anyCtxless(runs []*pkgState) bool {
 	for _, pr := range runs {
 		if len(ctxlessNames(pr)) > 0 {
 			return true
@@ -114,7 +114,7 @@ func anyCtxless(runs []*pkgRun) bool {
 }
 
 // exportsCtxless reports whether such a function of pr is exported.
-func exportsCtxless(pr *pkgRun) bool {
+func exportsCtxless(pr *pkgState) bool {
 	for _, name := range ctxlessNames(pr) {
 		if token.IsExported(name) {
 			return true
@@ -123,7 +123,7 @@ func exportsCtxless(pr *pkgRun) bool {
 	return false
 }
 
-func ctxlessNames(pr *pkgRun) []string {
+func ctxlessNames(pr *pkgState) []string {
 	var names []string
 	in := &instrumenter{pkg: pr.p}
 	for _, ts := range pr.curTargets {
@@ -140,11 +140,11 @@ func ctxlessNames(pr *pkgRun) []string {
 
 // addctxInput is everything planAddctx looks at.
 type addctxInput struct {
-	cfg    Config
-	runs   []*pkgRun                    // packages to instrument or edit (current)
-	clean  map[string]*packages.Package // by path: the stripped packages, one load
-	tests  []*packages.Package          // test variants of the clean packages
-	listed []*packages.Package
+	cfg      Config
+	runs     []*pkgState                  // packages to instrument or edit (current)
+	stripped map[string]*packages.Package // by path: the stripped packages, one load
+	tests    []*packages.Package          // test variants of the stripped packages
+	listed   []*packages.Package
 	// importers maps each path to the main module's packages that import
 	// it; nil when no exported function gets a parameter.
 	importers map[string][]string
@@ -170,7 +170,7 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 	// 1. The functions, and the names of their new parameters.
 	var order []*addctxFunc
 	for _, pr := range ai.runs {
-		cp := ai.clean[pr.p.PkgPath]
+		cp := ai.stripped[pr.p.PkgPath]
 		in := &instrumenter{pkg: cp}
 		for _, fr := range pr.files {
 			cf := strippedFile(cp, fr.name)
@@ -178,7 +178,7 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 			if cf == nil || len(cur) == 0 {
 				continue
 			}
-			ts, _ := discover(cp.Fset, cf, fr.clean)
+			ts, _ := discover(cp.Fset, cf, fr.stripped)
 			if len(ts) != len(cur) {
 				continue // finishPackage reports this
 			}
@@ -257,19 +257,19 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 
 	// 3. What every annotated function's body calls its context.
 	for _, pr := range ai.runs {
-		cp := ai.clean[pr.p.PkgPath]
+		cp := ai.stripped[pr.p.PkgPath]
 		in := &instrumenter{pkg: cp, ap: ap}
 		for _, fr := range pr.files {
 			cf := strippedFile(cp, fr.name)
 			if cf == nil || len(pr.curTargets[fr.name]) == 0 {
 				continue
 			}
-			ts, _ := discover(cp.Fset, cf, fr.clean)
+			ts, _ := discover(cp.Fset, cf, fr.stripped)
 			for _, t := range ts {
 				if t.dir.Kind != KindSpan {
 					continue
 				}
-				if e, _, err := in.plan(t, fr.clean); err == nil {
+				if e, _, err := in.plan(t, fr.stripped); err == nil {
 					_, renamed := e.newParam[e.param]
 					ap.carriers[t.node()] = carrier{gin: e.shape == ShapeGin, name: e.ctxName, renamed: renamed && e.added == ""}
 				}

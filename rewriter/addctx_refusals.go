@@ -96,14 +96,14 @@ func (ai addctxInput) interfaceRefusals(order []*addctxFunc, refuse func(token.P
 		}
 	}
 	var roots []*types.Package
-	paths := make([]string, 0, len(ai.clean))
-	for path := range ai.clean {
+	paths := make([]string, 0, len(ai.stripped))
+	for path := range ai.stripped {
 		paths = append(paths, path)
 	}
 	sort.Strings(paths)
 	for _, path := range paths {
-		roots = append(roots, ai.clean[path].Types)
-		walk(ai.clean[path].Types)
+		roots = append(roots, ai.stripped[path].Types)
+		walk(ai.stripped[path].Types)
 	}
 	type iface struct {
 		name string

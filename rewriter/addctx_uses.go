@@ -58,9 +58,9 @@ func (ai addctxInput) collectUses(ap *addctxPlan) []*use {
 		})
 	}
 	for _, pr := range ai.runs {
-		cp := ai.clean[pr.p.PkgPath]
+		cp := ai.stripped[pr.p.PkgPath]
 		// Positions are reported in the current files: where injected code
-		// was stripped, the k-th reference of the clean file is the k-th
+		// was stripped, the k-th reference of the stripped file is the k-th
 		// one of the current file outside the injected blocks.
 		cur := map[string]*ast.File{}
 		for f, name := range goFiles(pr.p) {

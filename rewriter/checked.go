@@ -60,7 +60,7 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 	}
 	leaveCtxless(pr, res)
 	cp := p
-	if len(pr.stripped) > 0 {
+	if len(pr.strippedSrc) > 0 {
 		cp = checkStripped(p, pr, overlay)
 		if len(cp.Errors) > 0 {
 			res.Diagnostics = append(res.Diagnostics, pr.toCurrent(packageErrors(cp))...)
@@ -79,7 +79,7 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 // function without a context (it gets a parameter, and its callers an
 // argument: a plan across packages) or refer to one, and reports those
 // functions, and the uninstrumented ones of those files, for the command.
-func leaveCtxless(pr *pkgRun, res *Result) {
+func leaveCtxless(pr *pkgState, res *Result) {
 	in := &instrumenter{pkg: pr.p}
 	info := pr.p.TypesInfo
 	ctxless := map[types.Object]bool{}
@@ -98,7 +98,7 @@ func leaveCtxless(pr *pkgRun, res *Result) {
 	if len(ctxless) == 0 {
 		return
 	}
-	var keep []*fileRun
+	var keep []*fileState
 	for _, fr := range pr.files {
 		refers := false
 		ast.Inspect(fr.curAST, func(n ast.Node) bool {
@@ -126,14 +126,14 @@ func leaveCtxless(pr *pkgRun, res *Result) {
 			}
 			res.Diagnostics = append(res.Diagnostics, Diagnostic{pos, Stale, msg})
 		}
-		delete(pr.stripped, fr.name)
+		delete(pr.strippedSrc, fr.name)
 	}
 	pr.files = keep
 }
 
 // checkStripped type-checks the non-test files of p with the stripped
 // contents of pr, in memory, against the packages p's files import.
-func checkStripped(p *packages.Package, pr *pkgRun, overlay map[string][]byte) *packages.Package {
+func checkStripped(p *packages.Package, pr *pkgState, overlay map[string][]byte) *packages.Package {
 	imports := map[string]*types.Package{}
 	for _, t := range p.Types.Imports() {
 		imports[t.Path()] = t
@@ -156,7 +156,7 @@ func checkStripped(p *packages.Package, pr *pkgRun, overlay map[string][]byte) *
 		GoFiles: p.GoFiles, CompiledGoFiles: p.CompiledGoFiles, TypesSizes: p.TypesSizes}
 	for _, name := range p.GoFiles {
 		src := overlay[name]
-		if s, ok := pr.stripped[name]; ok {
+		if s, ok := pr.strippedSrc[name]; ok {
 			src = s
 		}
 		f, err := parser.ParseFile(fset, name, src, parser.ParseComments|parser.SkipObjectResolution)

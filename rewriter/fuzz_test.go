@@ -143,8 +143,8 @@ func memRun(t *testing.T, src []byte, mode Mode) (out []byte, stale, ok bool) {
 		return nil, false, false
 	}
 	cp := p
-	if clean, ok := pr.stripped[fuzzFile]; ok {
-		if cp, typed = memPackage(t, clean); !typed {
+	if stripped, ok := pr.strippedSrc[fuzzFile]; ok {
+		if cp, typed = memPackage(t, stripped); !typed {
 			// User code that needs the injected code (it uses the span
 			// variable, say): the tool reports the error.
 			return nil, false, false

@@ -39,7 +39,7 @@ func Run(cfg Config) (*Result, error) {
 	// Packages are stripped, and later instrumented, in parallel, each
 	// into its own result, merged in package order.
 	parts := make([]Result, len(pkgs))
-	prs := make([]*pkgRun, len(pkgs))
+	prs := make([]*pkgState, len(pkgs))
 	errs := make([]error, len(pkgs))
 	parallel(len(pkgs), func(i int) {
 		if p := pkgs[i]; len(p.Errors) > 0 {
@@ -48,7 +48,7 @@ func Run(cfg Config) (*Result, error) {
 			prs[i], errs[i] = preparePackage(cfg, p, &parts[i])
 		}
 	})
-	var runs []*pkgRun
+	var runs []*pkgState
 	for i := range pkgs {
 		if errs[i] != nil {
 			return nil, errs[i]
@@ -66,10 +66,10 @@ func Run(cfg Config) (*Result, error) {
 	}
 	var reload []string
 	for _, pr := range runs {
-		for k, v := range pr.stripped {
+		for k, v := range pr.strippedSrc {
 			overlay[k] = v
 		}
-		if len(pr.stripped) > 0 {
+		if len(pr.strippedSrc) > 0 {
 			reload = append(reload, pr.p.PkgPath)
 		}
 	}
@@ -93,12 +93,12 @@ func Run(cfg Config) (*Result, error) {
 		}
 		reload = nil
 	}
-	clean := map[string]*packages.Package{}
+	strippedPkgs := map[string]*packages.Package{}
 	if len(reload) > 0 {
 		// The current files' type information has served (stripping);
 		// the stripped packages get their own, so it can go before.
 		for _, pr := range runs {
-			if len(pr.stripped) > 0 {
+			if len(pr.strippedSrc) > 0 {
 				pr.p.TypesInfo = nil
 			}
 		}
@@ -113,7 +113,7 @@ func Run(cfg Config) (*Result, error) {
 			return nil, err
 		}
 		for _, cp := range cps {
-			clean[cp.PkgPath] = cp
+			strippedPkgs[cp.PkgPath] = cp
 		}
 	}
 	parts = make([]Result, len(runs))
@@ -122,10 +122,10 @@ func Run(cfg Config) (*Result, error) {
 		pr := runs[i]
 		cp := pr.p
 		switch {
-		case pr.clean != nil:
-			cp = pr.clean
-		case len(pr.stripped) > 0:
-			if cp = clean[pr.p.PkgPath]; cp == nil {
+		case pr.strippedPkg != nil:
+			cp = pr.strippedPkg
+		case len(pr.strippedSrc) > 0:
+			if cp = strippedPkgs[pr.p.PkgPath]; cp == nil {
 				errs[i] = fmt.Errorf("%s: package missing after stripping", pr.p.PkgPath)
 				return
 			}
@@ -187,12 +187,12 @@ func (r *Result) merge(part *Result) {
 // the context parameters and call-site arguments, and returns the runs to
 // finish (callers without directives included) and the test variants whose
 // test files call the functions.
-func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgRun, *addctxPlan, []*packages.Package, error) {
+func planRun(cfg Config, u *universe, runs []*pkgState, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgState, *addctxPlan, []*packages.Package, error) {
 	// Exported functions may be called from any listed package that
 	// depends on theirs; the packages with directives are finished from
 	// this load too.
 	var from []string
-	have := map[string]*pkgRun{}
+	have := map[string]*pkgState{}
 	for _, pr := range runs {
 		have[pr.p.PkgPath] = pr
 		if exportsCtxless(pr) {
@@ -227,11 +227,11 @@ func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package
 	reuse := true
 	for _, path := range paths {
 		pr := have[path]
-		reuse = reuse && pr != nil && len(pr.stripped) == 0
+		reuse = reuse && pr != nil && len(pr.strippedSrc) == 0
 	}
 	stripped := false
 	for _, pr := range runs {
-		stripped = stripped || len(pr.stripped) > 0
+		stripped = stripped || len(pr.strippedSrc) > 0
 	}
 	var cps []*packages.Package
 	var err error
@@ -258,8 +258,8 @@ func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package
 	if len(from) > 0 {
 		importers = moduleImporters(withTests)
 	}
-	clean := map[string]*packages.Package{}
-	var out []*pkgRun
+	strippedPkgs := map[string]*packages.Package{}
+	var out []*pkgState
 	for _, cp := range cps {
 		if len(cp.Errors) > 0 {
 			ds := packageErrors(cp)
@@ -269,14 +269,14 @@ func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package
 			res.Diagnostics = append(res.Diagnostics, ds...)
 			continue
 		}
-		clean[cp.PkgPath] = cp
+		strippedPkgs[cp.PkgPath] = cp
 		pr := have[cp.PkgPath]
 		if pr == nil {
-			if pr, err = callerRun(cp, cfg.Overlay); err != nil {
+			if pr, err = callerState(cp, cfg.Overlay); err != nil {
 				return nil, nil, nil, err
 			}
 		}
-		pr.clean = cp
+		pr.strippedPkg = cp
 		out = append(out, pr)
 	}
 	if res.HasKind(Error) {
@@ -286,7 +286,7 @@ func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ap, diags, err := planAddctx(addctxInput{cfg: cfg, runs: out, clean: clean, tests: tests, listed: listed, importers: importers})
+	ap, diags, err := planAddctx(addctxInput{cfg: cfg, runs: out, stripped: strippedPkgs, tests: tests, listed: listed, importers: importers})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -294,10 +294,10 @@ func planRun(cfg Config, u *universe, runs []*pkgRun, listed []*packages.Package
 	return out, ap, tests, nil
 }
 
-// callerRun is a package without directives that may call a function
+// callerState is the state of a package without directives that may call a function
 // that gets a context parameter.
-func callerRun(cp *packages.Package, overlay map[string][]byte) (*pkgRun, error) {
-	pr := &pkgRun{p: cp, curTargets: map[string][]*target{}}
+func callerState(cp *packages.Package, overlay map[string][]byte) (*pkgState, error) {
+	pr := &pkgState{p: cp, curTargets: map[string][]*target{}}
 	for _, nf := range goFilesSorted(cp) {
 		if ast.IsGenerated(nf.f) {
 			continue
@@ -306,7 +306,7 @@ func callerRun(cp *packages.Package, overlay map[string][]byte) (*pkgRun, error)
 		if err != nil {
 			return nil, err
 		}
-		pr.files = append(pr.files, &fileRun{name: nf.name, current: src, curAST: nf.f, clean: src})
+		pr.files = append(pr.files, &fileState{name: nf.name, current: src, curAST: nf.f, stripped: src})
 	}
 	return pr, nil
 }
@@ -416,34 +416,34 @@ func verify(cfg Config, res *Result, u *universe, listed []*packages.Package) er
 	return nil
 }
 
-// fileRun is one file of a package as it goes through the pipeline.
-type fileRun struct {
-	name    string
-	current []byte
-	curAST  *ast.File
-	clean   []byte        // current with the injected code stripped
-	back    func(int) int // offset in clean -> offset in current (nil: the same)
+// fileState is one file of a package as it goes through the pipeline.
+type fileState struct {
+	name     string
+	current  []byte
+	curAST   *ast.File
+	stripped []byte        // current with the injected code stripped
+	back     func(int) int // offset in stripped -> offset in current (nil: the same)
 }
 
-// pkgRun is one package between stripping and instrumenting.
-type pkgRun struct {
-	p          *packages.Package
-	files      []*fileRun
-	stripped   map[string][]byte // file name -> stripped content, where it differs
-	curTargets map[string][]*target
-	clean      *packages.Package // the stripped package, when already loaded
+// pkgState is one package between stripping and instrumenting.
+type pkgState struct {
+	p           *packages.Package
+	files       []*fileState
+	strippedSrc map[string][]byte // file name -> stripped content, where it differs
+	curTargets  map[string][]*target
+	strippedPkg *packages.Package // the stripped package, when already loaded
 }
 
 // preparePackage strips the injected code of p's files in memory and reads
 // the directives of the current files. It returns nil when there is
 // nothing more to do for p (Remove mode, or errors).
-func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, error) {
+func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgState, error) {
 	names := goFiles(p)
 	if cfg.Mode != Remove {
 		res.Diagnostics = append(res.Diagnostics, cgoFileDirectives(p, names, cfg.Overlay)...)
 	}
-	var files []*fileRun
-	stripped := map[string][]byte{}
+	var files []*fileState
+	strippedSrc := map[string][]byte{}
 	for _, f := range p.Syntax {
 		name, ok := names[f]
 		if !ok || ast.IsGenerated(f) {
@@ -453,27 +453,27 @@ func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, erro
 		if err != nil {
 			return nil, err
 		}
-		fr := &fileRun{name: name, current: src, curAST: f, clean: src}
+		fr := &fileState{name: name, current: src, curAST: f, stripped: src}
 		files = append(files, fr)
 		if !bytes.Contains(src, []byte(beginPrefix)) && !bytes.Contains(src, []byte(endMarker)) {
 			continue
 		}
-		clean, back, pos, err := stripFile(p, f, src)
+		out, back, pos, err := stripFile(p, f, src)
 		if err != nil {
 			res.Diagnostics = append(res.Diagnostics, errorf(p.Fset.Position(pos), "cannot remove injected code: %v", err))
 			continue
 		}
-		if !bytes.Equal(clean, src) {
-			fr.clean, fr.back = clean, back
-			stripped[name] = clean
+		if !bytes.Equal(out, src) {
+			fr.stripped, fr.back = out, back
+			strippedSrc[name] = out
 		}
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
 
 	if cfg.Mode == Remove {
 		for _, fr := range files {
-			if !bytes.Equal(fr.clean, fr.current) {
-				res.Changes = append(res.Changes, FileChange{Path: fr.name, Old: fr.current, New: fr.clean})
+			if !bytes.Equal(fr.stripped, fr.current) {
+				res.Changes = append(res.Changes, FileChange{Path: fr.name, Old: fr.current, New: fr.stripped})
 			}
 		}
 		return nil, nil
@@ -494,29 +494,29 @@ func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgRun, erro
 	if bad {
 		return nil, nil
 	}
-	return &pkgRun{p: p, files: files, stripped: stripped, curTargets: curTargets}, nil
+	return &pkgState{p: p, files: files, strippedSrc: strippedSrc, curTargets: curTargets}, nil
 }
 
 // finishPackage instruments the stripped package cp and records the
 // changes against the current files of pr.
-func finishPackage(pr *pkgRun, cp *packages.Package, res *Result, ap *addctxPlan) error {
+func finishPackage(pr *pkgState, cp *packages.Package, res *Result, ap *addctxPlan) error {
 	p, files, curTargets := pr.p, pr.files, pr.curTargets
-	cleanAST := map[string]*ast.File{}
+	strippedAST := map[string]*ast.File{}
 	for f, name := range goFiles(cp) {
-		cleanAST[name] = f
+		strippedAST[name] = f
 	}
 	in := &instrumenter{pkg: cp, ap: ap}
 	for _, fr := range files {
-		cf := cleanAST[fr.name]
+		cf := strippedAST[fr.name]
 		if cf == nil {
 			return fmt.Errorf("%s: file missing after reload", fr.name)
 		}
-		cleanTargets, _ := discover(cp.Fset, cf, fr.clean)
+		strippedTargets, _ := discover(cp.Fset, cf, fr.stripped)
 		cur := curTargets[fr.name]
-		if len(cleanTargets) != len(cur) {
-			return fmt.Errorf("%s: %d directives before stripping, %d after", fr.name, len(cur), len(cleanTargets))
+		if len(strippedTargets) != len(cur) {
+			return fmt.Errorf("%s: %d directives before stripping, %d after", fr.name, len(cur), len(strippedTargets))
 		}
-		desired, diags := in.file(cf, fr.clean, cleanTargets, cur, p.Fset)
+		desired, diags := in.file(cf, fr.stripped, strippedTargets, cur, p.Fset)
 		res.Diagnostics = append(res.Diagnostics, diags...)
 		if desired == nil || bytes.Equal(desired, fr.current) {
 			continue
@@ -551,7 +551,7 @@ func finishTests(tv *packages.Package, res *Result, ap *addctxPlan, overlay map[
 
 // staleness explains, per annotated function, why the current file differs
 // from the desired one.
-func staleness(fset *token.FileSet, fr *fileRun, cur []*target, desired []byte, ap *addctxPlan) []Diagnostic {
+func staleness(fset *token.FileSet, fr *fileState, cur []*target, desired []byte, ap *addctxPlan) []Diagnostic {
 	dfset := token.NewFileSet()
 	df, err := parser.ParseFile(dfset, fr.name, desired, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
@@ -622,13 +622,13 @@ func firstDiffLine(a, b []byte) int {
 
 // toCurrent moves diagnostics about the stripped files of pr to the
 // matching positions in the current files, the ones the user sees.
-func (pr *pkgRun) toCurrent(diags []Diagnostic) []Diagnostic {
+func (pr *pkgState) toCurrent(diags []Diagnostic) []Diagnostic {
 	for i, d := range diags {
 		for _, fr := range pr.files {
 			if fr.back == nil || filepath.Clean(d.Pos.Filename) != filepath.Clean(fr.name) {
 				continue
 			}
-			off, ok := lineColOffset(fr.clean, d.Pos.Line, d.Pos.Column)
+			off, ok := lineColOffset(fr.stripped, d.Pos.Line, d.Pos.Column)
 			if !ok {
 				continue
 			}
