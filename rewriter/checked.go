@@ -61,7 +61,7 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 	leaveCtxless(pr, res)
 	cp := p
 	if len(pr.strippedSrc) > 0 {
-		cp = checkStripped(p, pr, overlay)
+		cp = typeCheckStripped(p, pr, overlay)
 		if len(cp.Errors) > 0 {
 			res.Diagnostics = append(res.Diagnostics, pr.toCurrent(packageErrors(cp))...)
 			res.sort()
@@ -131,9 +131,9 @@ func leaveCtxless(pr *pkgState, res *Result) {
 	pr.files = keep
 }
 
-// checkStripped type-checks the non-test files of p with the stripped
+// typeCheckStripped type-checks the non-test files of p with the stripped
 // contents of pr, in memory, against the packages p's files import.
-func checkStripped(p *packages.Package, pr *pkgState, overlay map[string][]byte) *packages.Package {
+func typeCheckStripped(p *packages.Package, pr *pkgState, overlay map[string][]byte) *packages.Package {
 	imports := map[string]*types.Package{}
 	for _, t := range p.Types.Imports() {
 		imports[t.Path()] = t

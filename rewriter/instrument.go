@@ -154,7 +154,7 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 	}
 	// Tag expressions are evaluated at the function's entry.
 	for _, tg := range t.dir.Tags {
-		if err := in.checkTag(body, tg.Expr); err != nil {
+		if err := in.typeCheckTag(body, tg.Expr); err != nil {
 			return nil, tg.Offset, fmt.Errorf("tag.%s=%s: %v", tg.Key, tg.Expr, err)
 		}
 		names.reserveExpr(tg.Expr)
@@ -235,8 +235,8 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 	return e, 0, nil
 }
 
-// checkTag type-checks expr in the scope at the start of body.
-func (in *instrumenter) checkTag(body *ast.BlockStmt, expr string) error {
+// typeCheckTag type-checks expr in the scope at the start of body.
+func (in *instrumenter) typeCheckTag(body *ast.BlockStmt, expr string) error {
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}}
 	x, err := parser.ParseExpr(expr)
 	if err != nil {

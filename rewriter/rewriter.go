@@ -93,7 +93,7 @@
 // One go list finds the packages; one typed load checks those with
 // directives from source, their dependencies coming from export data.
 // Stripped and rewritten packages are then checked in memory with go/types
-// against that load's types (see universe), since a load with an overlay
+// against that load's types (see typeGraph), since a load with an overlay
 // would check every dependency, the standard library included, from
 // source. Overlay loads remain where the first load lacks the packages:
 // callers of functions that get a context parameter, test variants, cgo.

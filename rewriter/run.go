@@ -40,19 +40,22 @@ func Run(cfg Config) (*Result, error) {
 	// into its own result, merged in package order.
 	parts := make([]Result, len(pkgs))
 	prs := make([]*pkgState, len(pkgs))
-	errs := make([]error, len(pkgs))
-	parallel(len(pkgs), func(i int) {
-		if p := pkgs[i]; len(p.Errors) > 0 {
-			parts[i].Diagnostics = packageErrors(p)
-		} else {
-			prs[i], errs[i] = preparePackage(cfg, p, &parts[i])
-		}
-	})
+	g := parallel()
+	for i, p := range pkgs {
+		g.Go(func() (err error) {
+			if len(p.Errors) > 0 {
+				parts[i].Diagnostics = packageErrors(p)
+			} else {
+				prs[i], err = preparePackage(cfg, p, &parts[i])
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	var runs []*pkgState
 	for i := range pkgs {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
 		res.merge(&parts[i])
 		if prs[i] != nil {
 			runs = append(runs, prs[i])
@@ -75,7 +78,7 @@ func Run(cfg Config) (*Result, error) {
 	}
 	// The first load's import graph gives the unchanged dependencies'
 	// types to the in-memory checks below.
-	u := newUniverse(cfg, pkgs)
+	tg := newTypeGraph(cfg, pkgs)
 	var ap *addctxPlan
 	var tests []*packages.Package
 	if cfg.Mode == Instrument && anyCtxless(runs) {
@@ -83,7 +86,7 @@ func Run(cfg Config) (*Result, error) {
 		// edited too, so every package that could call it is loaded,
 		// with the instrumented ones, from source in one load.
 		var err error
-		runs, ap, tests, err = planRun(cfg, u, runs, listed, overlay, res)
+		runs, ap, tests, err = planRun(cfg, tg, runs, listed, overlay, res)
 		if err != nil {
 			return nil, err
 		}
@@ -104,8 +107,8 @@ func Run(cfg Config) (*Result, error) {
 		}
 		var cps []*packages.Package
 		var err error
-		if u.holds(reload) {
-			cps, err = u.check(reload, overlay)
+		if tg.holds(reload) {
+			cps, err = tg.typeCheck(reload, overlay)
 		} else {
 			cps, err = loadTyped(cfg, overlay, reload)
 		}
@@ -117,29 +120,29 @@ func Run(cfg Config) (*Result, error) {
 		}
 	}
 	parts = make([]Result, len(runs))
-	errs = make([]error, len(runs))
-	parallel(len(runs), func(i int) {
-		pr := runs[i]
-		cp := pr.p
-		switch {
-		case pr.strippedPkg != nil:
-			cp = pr.strippedPkg
-		case len(pr.strippedSrc) > 0:
-			if cp = strippedPkgs[pr.p.PkgPath]; cp == nil {
-				errs[i] = fmt.Errorf("%s: package missing after stripping", pr.p.PkgPath)
-				return
+	g = parallel()
+	for i, pr := range runs {
+		g.Go(func() error {
+			cp := pr.p
+			switch {
+			case pr.strippedPkg != nil:
+				cp = pr.strippedPkg
+			case len(pr.strippedSrc) > 0:
+				if cp = strippedPkgs[pr.p.PkgPath]; cp == nil {
+					return fmt.Errorf("%s: package missing after stripping", pr.p.PkgPath)
+				}
+				if len(cp.Errors) > 0 {
+					parts[i].Diagnostics = pr.toCurrent(packageErrors(cp))
+					return nil
+				}
 			}
-			if len(cp.Errors) > 0 {
-				parts[i].Diagnostics = pr.toCurrent(packageErrors(cp))
-				return
-			}
-		}
-		errs[i] = finishPackage(pr, cp, &parts[i], ap)
-	})
+			return finishPackage(pr, cp, &parts[i], ap)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	for i := range runs {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
 		res.merge(&parts[i])
 	}
 	for _, tv := range tests {
@@ -151,7 +154,7 @@ func Run(cfg Config) (*Result, error) {
 		res.Diagnostics = append(res.Diagnostics, setupDiagnostics(cfg, res, listed)...)
 	}
 	if cfg.Verify && !res.HasKind(Error) && len(res.Changes) > 0 {
-		if err := verify(cfg, res, u, listed); err != nil {
+		if err := verify(cfg, res, tg, listed); err != nil {
 			return nil, err
 		}
 	}
@@ -187,7 +190,7 @@ func (r *Result) merge(part *Result) {
 // the context parameters and call-site arguments, and returns the runs to
 // finish (callers without directives included) and the test variants whose
 // test files call the functions.
-func planRun(cfg Config, u *universe, runs []*pkgState, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgState, *addctxPlan, []*packages.Package, error) {
+func planRun(cfg Config, tg *typeGraph, runs []*pkgState, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgState, *addctxPlan, []*packages.Package, error) {
 	// Exported functions may be called from any listed package that
 	// depends on theirs; the packages with directives are finished from
 	// this load too.
@@ -240,10 +243,10 @@ func planRun(cfg Config, u *universe, runs []*pkgState, listed []*packages.Packa
 		for _, path := range paths {
 			cps = append(cps, have[path].p)
 		}
-	case stripped && u.adopt(listed, paths, overlay):
+	case stripped && tg.adopt(listed, paths, overlay):
 		// In memory: a load with the stripped files as an overlay
 		// would check every dependency from source.
-		cps, err = u.check(paths, overlay)
+		cps, err = tg.typeCheck(paths, overlay)
 	default:
 		cps, err = loadTyped(cfg, overlay, paths)
 	}
@@ -319,9 +322,9 @@ func callerState(cp *packages.Package, overlay map[string][]byte) (*pkgState, er
 // error, with or without directives) stops the write.
 //
 // When every package to check can be checked in memory against the first
-// load's types (see universe) and no test file changed, it is; otherwise
+// load's types (see typeGraph) and no test file changed, it is; otherwise
 // go/packages loads them with an overlay.
-func verify(cfg Config, res *Result, u *universe, listed []*packages.Package) error {
+func verify(cfg Config, res *Result, tg *typeGraph, listed []*packages.Package) error {
 	overlay := map[string][]byte{}
 	for k, v := range cfg.Overlay {
 		overlay[k] = v
@@ -341,15 +344,15 @@ func verify(cfg Config, res *Result, u *universe, listed []*packages.Package) er
 	}
 	var checked []*packages.Package
 	var err error
-	paths, ok := u.packagesOf(res.Changes)
+	paths, ok := tg.packagesOf(res.Changes)
 	for _, path := range others {
 		if !slices.Contains(paths, path) {
 			paths = append(paths, path)
 		}
 	}
 	sort.Strings(paths)
-	if ok && !tests && u.adopt(listed, paths, overlay) {
-		checked, err = u.check(paths, overlay)
+	if ok && !tests && tg.adopt(listed, paths, overlay) {
+		checked, err = tg.typeCheck(paths, overlay)
 	} else {
 		patterns := paths
 		for c := range changedFile {

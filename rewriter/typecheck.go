@@ -15,17 +15,20 @@ import (
 	"strconv"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"golang.org/x/tools/go/gcexportdata"
 	"golang.org/x/tools/go/packages"
 )
 
-// universe type-checks new contents of loaded packages in memory with
+// typeGraph is the first typed load's import graph and types, against which
+// new contents of loaded packages are type-checked in memory with
 // go/types. A load with an overlay makes go/packages type-check every
 // dependency from source (the standard library, Gin, gRPC included); here
 // the dependencies that did not change keep the types the first typed load
 // has already built from export data, and only the changed packages, and
 // the loaded packages between them, are checked from source.
-type universe struct {
+type typeGraph struct {
 	cfg   Config
 	fset  *token.FileSet
 	sizes types.Sizes
@@ -33,41 +36,41 @@ type universe struct {
 	view  map[string]*types.Package    // by path: the types every import shares
 }
 
-// newUniverse collects the import graph of roots, packages of one typed
+// newTypeGraph collects the import graph of roots, packages of one typed
 // load.
-func newUniverse(cfg Config, roots []*packages.Package) *universe {
-	u := &universe{cfg: cfg, graph: map[string]*packages.Package{}, view: map[string]*types.Package{}}
+func newTypeGraph(cfg Config, roots []*packages.Package) *typeGraph {
+	tg := &typeGraph{cfg: cfg, graph: map[string]*packages.Package{}, view: map[string]*types.Package{}}
 	var visit func(p *packages.Package)
 	visit = func(p *packages.Package) {
-		if _, ok := u.graph[p.PkgPath]; ok {
+		if _, ok := tg.graph[p.PkgPath]; ok {
 			return
 		}
-		u.graph[p.PkgPath] = p
+		tg.graph[p.PkgPath] = p
 		if p.Types != nil {
-			u.view[p.PkgPath] = p.Types
+			tg.view[p.PkgPath] = p.Types
 		}
 		for _, q := range p.Imports {
 			visit(q)
 		}
 	}
 	for _, p := range roots {
-		if u.fset == nil {
-			u.fset, u.sizes = p.Fset, p.TypesSizes
+		if tg.fset == nil {
+			tg.fset, tg.sizes = p.Fset, p.TypesSizes
 		}
 		visit(p)
 	}
-	if u.fset == nil {
-		u.fset = token.NewFileSet()
+	if tg.fset == nil {
+		tg.fset = token.NewFileSet()
 	}
-	return u
+	return tg
 }
 
-// holds reports whether every path is a package of the universe's graph
+// holds reports whether every path is a package of the graph
 // that compiles its Go files as they are (no cgo, whose generated files an
 // overlay of the originals would not reach).
-func (u *universe) holds(paths []string) bool {
+func (tg *typeGraph) holds(paths []string) bool {
 	for _, path := range paths {
-		p := u.graph[path]
+		p := tg.graph[path]
 		if p == nil || !slices.Equal(p.GoFiles, p.CompiledGoFiles) {
 			return false
 		}
@@ -79,26 +82,26 @@ func (u *universe) holds(paths []string) bool {
 // load did not reach (callers without directives), so that check can
 // type-check them from source, their imports coming from export data. It
 // reports whether every path can be checked in memory.
-func (u *universe) adopt(listed []*packages.Package, paths []string, overlay map[string][]byte) bool {
+func (tg *typeGraph) adopt(listed []*packages.Package, paths []string, overlay map[string][]byte) bool {
 	byPath := map[string]*packages.Package{}
 	for _, p := range listed {
 		byPath[p.PkgPath] = p
 	}
 	var add func(path string) *packages.Package
 	add = func(path string) *packages.Package {
-		if p := u.graph[path]; p != nil {
+		if p := tg.graph[path]; p != nil {
 			return p
 		}
 		l := byPath[path]
 		if l == nil {
 			// Not of the main module: its types come from export data.
 			p := &packages.Package{ID: path, PkgPath: path}
-			u.graph[path] = p
+			tg.graph[path] = p
 			return p
 		}
 		p := &packages.Package{ID: l.ID, Name: l.Name, PkgPath: l.PkgPath, Module: l.Module,
 			GoFiles: l.GoFiles, CompiledGoFiles: l.GoFiles, OtherFiles: l.OtherFiles, Imports: map[string]*packages.Package{}}
-		u.graph[path] = p
+		tg.graph[path] = p
 		for key, q := range l.Imports {
 			qpath := q.PkgPath
 			if qpath == "" {
@@ -109,7 +112,7 @@ func (u *universe) adopt(listed []*packages.Package, paths []string, overlay map
 		return p
 	}
 	for _, path := range paths {
-		if u.graph[path] != nil {
+		if tg.graph[path] != nil {
 			continue
 		}
 		l := byPath[path]
@@ -118,7 +121,7 @@ func (u *universe) adopt(listed []*packages.Package, paths []string, overlay map
 		}
 		add(path)
 	}
-	return u.holds(paths)
+	return tg.holds(paths)
 }
 
 // usesCgo reports whether one of the files imports "C".
@@ -143,9 +146,9 @@ func usesCgo(files []string, overlay map[string][]byte) bool {
 
 // packagesOf returns the paths of the packages of the graph that the
 // changed files belong to, sorted, and whether every file belongs to one.
-func (u *universe) packagesOf(changes []FileChange) ([]string, bool) {
+func (tg *typeGraph) packagesOf(changes []FileChange) ([]string, bool) {
 	byFile := map[string]string{}
-	for path, p := range u.graph {
+	for path, p := range tg.graph {
 		for _, names := range [][]string{p.GoFiles, p.CompiledGoFiles} {
 			for _, name := range names {
 				byFile[filepath.Clean(name)] = path
@@ -165,7 +168,7 @@ func (u *universe) packagesOf(changes []FileChange) ([]string, bool) {
 		}
 	}
 	sort.Strings(paths)
-	return paths, u.holds(paths)
+	return paths, tg.holds(paths)
 }
 
 // srcPkg is a package being checked from source.
@@ -215,34 +218,21 @@ func (sp *srcPkg) importPath(is *ast.ImportSpec) string {
 	return path
 }
 
-// parallel runs f(0), ..., f(n-1) on as many goroutines as there are
+// parallel is a group that runs as many goroutines at once as there are
 // processors.
-func parallel(n int, f func(int)) {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(n, goruntime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(i)
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+func parallel() *errgroup.Group {
+	g := new(errgroup.Group)
+	g.SetLimit(goruntime.GOMAXPROCS(0))
+	return g
 }
 
-// check type-checks the packages of paths (packages of the universe's
+// typeCheck type-checks the packages of paths (packages of the graph's
 // graph) with the file contents of overlay (the rest read from disk), and
 // returns them as go/packages would have loaded them: syntax, types and
 // errors. Loaded packages that import one of them, directly or not, are
 // checked from source too when they are imported, so that every type has
 // one identity.
-func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages.Package, error) {
+func (tg *typeGraph) typeCheck(paths []string, overlay map[string][]byte) ([]*packages.Package, error) {
 	changed := map[string]bool{}
 	for _, path := range paths {
 		changed[path] = true
@@ -260,7 +250,7 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 		}
 		state[path] = 1
 		r := changed[path]
-		if p := u.graph[path]; p != nil {
+		if p := tg.graph[path]; p != nil {
 			for _, q := range p.Imports {
 				r = visit(q.PkgPath) || r
 			}
@@ -268,7 +258,7 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 		state[path], reach[path] = 2, r
 		return r
 	}
-	for path := range u.graph {
+	for path := range tg.graph {
 		visit(path)
 	}
 
@@ -282,7 +272,7 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 		if src[path] != nil {
 			return
 		}
-		p := u.graph[path]
+		p := tg.graph[path]
 		sp := &srcPkg{orig: p, files: p.CompiledGoFiles, full: full}
 		src[path] = sp
 		order = append(order, sp)
@@ -300,7 +290,11 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 	for done := 0; done < len(order); {
 		batch := order[done:]
 		done = len(order)
-		parallel(len(batch), func(i int) { batch[i].parse(u.fset, overlay) })
+		g := parallel()
+		for _, sp := range batch {
+			g.Go(func() error { sp.parse(tg.fset, overlay); return nil })
+		}
+		g.Wait()
 		for _, sp := range batch {
 			for _, f := range sp.syntax {
 				for _, is := range f.Imports {
@@ -311,7 +305,7 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 			}
 		}
 	}
-	if err := u.loadExports(src); err != nil {
+	if err := tg.loadExports(src); err != nil {
 		return nil, err
 	}
 	// Imports that do not depend on a changed package come from export
@@ -328,7 +322,7 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 				if _, ok := resolved[path]; ok || reach[path] || path == "unsafe" || path == "C" {
 					continue
 				}
-				t, err := u.complete(path)
+				t, err := tg.complete(path)
 				resolved[path] = imported{t, err}
 			}
 		}
@@ -359,7 +353,7 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 		tc := &types.Config{
 			Importer:         importer(sp),
 			IgnoreFuncBodies: !sp.full,
-			Sizes:            u.sizes,
+			Sizes:            tg.sizes,
 			Error: func(err error) {
 				if te, ok := err.(types.Error); ok {
 					sp.errs = append(sp.errs, packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
@@ -381,14 +375,16 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 				FileVersions: map[*ast.File]string{},
 			}
 		}
-		types.NewChecker(tc, u.fset, sp.pkg, sp.info).Files(sp.syntax)
+		types.NewChecker(tc, tg.fset, sp.pkg, sp.info).Files(sp.syntax)
 	}
 	// A package imported by another is checked, once, by the first
 	// check that needs it; the others wait for it.
-	parallel(len(paths), func(i int) {
-		sp := src[paths[i]]
-		sp.once.Do(func() { checkPkg(sp) })
-	})
+	g := parallel()
+	for _, path := range paths {
+		sp := src[path]
+		g.Go(func() error { sp.once.Do(func() { checkPkg(sp) }); return nil })
+	}
+	g.Wait()
 
 	var out []*packages.Package
 	for _, path := range paths {
@@ -397,8 +393,8 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 		out = append(out, &packages.Package{
 			ID: p.ID, Name: p.Name, PkgPath: p.PkgPath, Module: p.Module,
 			GoFiles: p.GoFiles, CompiledGoFiles: p.CompiledGoFiles, OtherFiles: p.OtherFiles,
-			Imports: p.Imports, Errors: sp.errs, Fset: u.fset, Syntax: sp.syntax,
-			Types: sp.pkg, TypesInfo: sp.info, TypesSizes: u.sizes, IllTyped: len(sp.errs) > 0,
+			Imports: p.Imports, Errors: sp.errs, Fset: tg.fset, Syntax: sp.syntax,
+			Types: sp.pkg, TypesInfo: sp.info, TypesSizes: tg.sizes, IllTyped: len(sp.errs) > 0,
 		})
 	}
 	return out, nil
@@ -407,7 +403,7 @@ func (u *universe) check(paths []string, overlay map[string][]byte) ([]*packages
 // loadExports finds the export data of the packages that the files of
 // pkgs import and that the first load did not type-check in full (imports
 // the rewritten code adds, such as the runtime package), in one go list.
-func (u *universe) loadExports(pkgs map[string]*srcPkg) error {
+func (tg *typeGraph) loadExports(pkgs map[string]*srcPkg) error {
 	seen := map[string]bool{}
 	var missing []string
 	for _, sp := range pkgs {
@@ -418,10 +414,10 @@ func (u *universe) loadExports(pkgs map[string]*srcPkg) error {
 					continue
 				}
 				seen[path] = true
-				if t := u.view[path]; t != nil && t.Complete() {
+				if t := tg.view[path]; t != nil && t.Complete() {
 					continue
 				}
-				if p := u.graph[path]; p != nil && p.ExportFile != "" {
+				if p := tg.graph[path]; p != nil && p.ExportFile != "" {
 					continue
 				}
 				missing = append(missing, path)
@@ -432,29 +428,29 @@ func (u *universe) loadExports(pkgs map[string]*srcPkg) error {
 		return nil
 	}
 	sort.Strings(missing)
-	lc := &packages.Config{Mode: packages.NeedName | packages.NeedExportFile, Dir: u.cfg.Dir, Env: u.cfg.Env}
+	lc := &packages.Config{Mode: packages.NeedName | packages.NeedExportFile, Dir: tg.cfg.Dir, Env: tg.cfg.Env}
 	loaded, err := packages.Load(lc, missing...)
 	if err != nil {
 		return err
 	}
 	for _, p := range loaded {
-		if u.graph[p.PkgPath] == nil {
-			u.graph[p.PkgPath] = p
-		} else if u.graph[p.PkgPath].ExportFile == "" {
-			u.graph[p.PkgPath].ExportFile = p.ExportFile
+		if tg.graph[p.PkgPath] == nil {
+			tg.graph[p.PkgPath] = p
+		} else if tg.graph[p.PkgPath].ExportFile == "" {
+			tg.graph[p.PkgPath].ExportFile = p.ExportFile
 		}
 	}
 	return nil
 }
 
 // complete returns the types of the package path in full, reading its
-// export data into the universe's packages when the first load only holds
+// export data into the graph's packages when the first load only holds
 // the part of it that other export data mentioned.
-func (u *universe) complete(path string) (*types.Package, error) {
-	if t := u.view[path]; t != nil && t.Complete() {
+func (tg *typeGraph) complete(path string) (*types.Package, error) {
+	if t := tg.view[path]; t != nil && t.Complete() {
 		return t, nil
 	}
-	p := u.graph[path]
+	p := tg.graph[path]
 	if p == nil || p.ExportFile == "" {
 		return nil, fmt.Errorf("no export data for %q", path)
 	}
@@ -467,7 +463,7 @@ func (u *universe) complete(path string) (*types.Package, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %v", p.ExportFile, err)
 	}
-	t, err := gcexportdata.Read(r, u.fset, u.view, path)
+	t, err := gcexportdata.Read(r, tg.fset, tg.view, path)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %v", p.ExportFile, err)
 	}

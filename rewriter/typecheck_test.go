@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// TestUniverseCheck type-checks changed packages in memory against the
+// TestTypeGraphCheck type-checks changed packages in memory against the
 // first load's export data: a package between two changed ones is checked
 // from source so that types keep one identity, imports the first load did
 // not have come from export data, and errors carry file:line:col.
-func TestUniverseCheck(t *testing.T) {
+func TestTypeGraphCheck(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, src string) string {
@@ -37,7 +37,7 @@ func TestUniverseCheck(t *testing.T) {
 	if len(pkgs) != 2 {
 		t.Fatalf("typed load: got %d packages, want a and b", len(pkgs))
 	}
-	u := newUniverse(cfg, pkgs)
+	u := newTypeGraph(cfg, pkgs)
 
 	// b gains a method that a calls through c, which did not change: c
 	// must see the new b, or c.G() would have the old T without M.
@@ -45,7 +45,7 @@ func TestUniverseCheck(t *testing.T) {
 		bFile: []byte("package b\n\nfunc F() T { return 0 }\n\ntype T int\n\nfunc (T) M() string { return \"\" }\n"),
 		aFile: []byte("package a\n\nimport (\n\t\"example.com/m/c\"\n\t\"text/tabwriter\"\n)\n\nfunc H() { _ = c.G().M() + string(rune(tabwriter.Debug)) }\n"),
 	}
-	checked, err := u.check([]string{"example.com/m/a", "example.com/m/b"}, overlay)
+	checked, err := u.typeCheck([]string{"example.com/m/a", "example.com/m/b"}, overlay)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestUniverseCheck(t *testing.T) {
 
 	// A type error is reported as go/packages would, with its position.
 	overlay[aFile] = []byte("package a\n\nimport \"example.com/m/c\"\n\nfunc H() { _ = c.G().N() }\n")
-	checked, err = u.check([]string{"example.com/m/a", "example.com/m/b"}, overlay)
+	checked, err = u.typeCheck([]string{"example.com/m/a", "example.com/m/b"}, overlay)
 	if err != nil {
 		t.Fatal(err)
 	}
