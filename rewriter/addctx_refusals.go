@@ -11,7 +11,10 @@ import (
 )
 
 // Refusals: uses of a function without a context that could not change
-// with its signature (see addctx.go).
+// with its signature (see addctx.go). Interfaces that are only spelled as
+// literal types (x.(interface{ M() })) are not seen: a conversion the type
+// checker sees is caught when the rewritten packages are type-checked
+// before writing, a dynamic assertion is not.
 
 // wellKnown are methods whose signature interfaces of the standard library
 // (and database drivers) rely on, whether or not the loaded packages import
