@@ -5,7 +5,10 @@
 //
 // It reports what traceinject -check -require=gin,grpc,ctx reports (see
 // package analyzer for the differences), with fixes that insert
-// //trace:span; traceinject itself instruments.
+// //trace:span and fixes that instrument annotated functions exactly as
+// traceinject does (go vet -fix applies them; run it twice to annotate,
+// then instrument). A function that gets a context parameter is left to
+// traceinject, which also updates its callers in other packages.
 package main
 
 import (
