@@ -30,7 +30,7 @@ func FuzzRoundTrip(f *testing.F) {
 	// The inputs of the golden cases (input/*.go), of the round-trip cases
 	// and of the diagnostic cases (*.go at the top of the archive).
 	for _, glob := range []struct{ archives, dir string }{
-		{filepath.Join("..", "testdata", "rewrite", "*.txtar"), "input"},
+		{filepath.Join(moduleRoot(f), "testdata", "rewrite", "*.txtar"), "input"},
 		{filepath.Join("testdata", "roundtrip", "*.txtar"), "."},
 		{filepath.Join("testdata", "diagnostics", "*.txtar"), "."},
 	} {
@@ -68,7 +68,7 @@ var (
 // from one load.
 func fuzzImporter(t testing.TB) types.Importer {
 	fuzzImportsOnce.Do(func() {
-		cfg := &packages.Config{Mode: packages.NeedName | packages.NeedTypes | packages.NeedImports | packages.NeedDeps, Dir: ".."}
+		cfg := &packages.Config{Mode: packages.NeedName | packages.NeedTypes | packages.NeedImports | packages.NeedDeps, Dir: moduleRoot(t)}
 		pkgs, err := packages.Load(cfg, "context", "errors", "fmt", "net/http", "strings", "sync", "time", ginPath,
 			"github.com/traceinject/traceinject/runtime", "github.com/traceinject/traceinject/runtime/tracegin")
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/txtar"
 
 	"github.com/traceinject/traceinject/internal/difftest"
@@ -42,13 +43,24 @@ var update = flag.Bool("update", false, "rewrite the golden/ and removed/ sectio
 
 const goldenPathPrefix = "github.com/traceinject/traceinject/testdata/rewrite/"
 
+// moduleRoot is the directory of this module's go.mod (found upwards, so
+// that the tests do not depend on where the package sits in the module).
 func moduleRoot(t testing.TB) string {
 	t.Helper()
-	root, err := filepath.Abs("..")
+	dir, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return root
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && modfile.ModulePath(b) == "github.com/traceinject/traceinject" {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("not inside the module github.com/traceinject/traceinject")
+		}
+		dir = parent
+	}
 }
 
 // goldenSet is the golden cases, extracted.
