@@ -120,6 +120,19 @@ func (g *goldenSet) fromDisk(b []byte) []byte {
 	return bytes.ReplaceAll(b, []byte(g.onDisk), []byte(goldenPathPrefix))
 }
 
+// named rewrites the extracted directory's import path and file name in
+// a go command's output to the case's (testdata/rewrite/<case>/<section>),
+// whose archive is testdata/rewrite/<case>.txtar.
+func (g *goldenSet) named(out []byte) []byte {
+	out = g.fromDisk(out)
+	rel, err := filepath.Rel(g.root, g.dir)
+	if err != nil {
+		return out
+	}
+	out = bytes.ReplaceAll(out, []byte(g.dir+string(filepath.Separator)), []byte(filepath.Join("testdata", "rewrite")+string(filepath.Separator)))
+	return bytes.ReplaceAll(out, []byte(rel+string(filepath.Separator)), []byte(filepath.Join("testdata", "rewrite")+string(filepath.Separator)))
+}
+
 // path is where a section of a case is extracted.
 func (g *goldenSet) path(c, section string) string {
 	return filepath.Join(g.dir, c, section)
@@ -411,7 +424,7 @@ func TestGoldenBuildsAndBehaves(t *testing.T) {
 		cmd.Dir = g.root
 		cmd.Env = append(os.Environ(), run.env...)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("go %s: %v\n%s", strings.Join(run.args[:2], " "), err, out)
+			t.Errorf("go %s: %v\n%s", strings.Join(run.args[:2], " "), err, g.named(out))
 		}
 	}
 	if t.Failed() {
