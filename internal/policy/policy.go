@@ -455,6 +455,7 @@ func (c *Checker) gin(pkgs []*Package, lookup func(*types.Func) *funcDecl) []Fin
 	var hs []*handler
 	byDecl := map[*funcDecl]*handler{}
 	byFunc := map[*types.Func]*handler{}
+	cg := newCallGraph(pkgs)
 	for _, p := range pkgs {
 		for _, f := range p.Files {
 			for _, d := range f.Decls {
@@ -462,7 +463,7 @@ func (c *Checker) gin(pkgs []*Package, lookup func(*types.Func) *funcDecl) []Fin
 				if !ok || fd.Body == nil {
 					continue
 				}
-				r := &resolver{info: p.Info, body: fd.Body}
+				r := cg.resolver(p, fd)
 				ast.Inspect(fd.Body, func(n ast.Node) bool {
 					call, ok := n.(*ast.CallExpr)
 					if !ok {
@@ -503,10 +504,12 @@ func (c *Checker) gin(pkgs []*Package, lookup func(*types.Func) *funcDecl) []Fin
 						}
 						pathArg, args = args[0], args[1:]
 					}
-					route := method
+					routes := []string{method}
 					if rel, ok := constString(p.Info, pathArg); ok {
-						base, _ := r.prefix(sel.X, 0)
-						route += " " + joinPaths(base, rel)
+						routes = nil
+						for _, base := range r.prefixes(sel.X, 0) {
+							routes = append(routes, method+" "+joinPaths(base, rel))
+						}
 					}
 					// The last handler is the route's; those before it
 					// are middlewares for that route.
@@ -537,8 +540,10 @@ func (c *Checker) gin(pkgs []*Package, lookup func(*types.Func) *funcDecl) []Fin
 					default:
 						return true // a call's result, a variable: not followed
 					}
-					if !slices.Contains(x.routes, route) {
-						x.routes = append(x.routes, route)
+					for _, route := range routes {
+						if !slices.Contains(x.routes, route) {
+							x.routes = append(x.routes, route)
+						}
 					}
 					return true
 				})
@@ -654,20 +659,88 @@ func joinPaths(abs, rel string) string {
 }
 
 // resolver follows a router expression back to the Group calls that made
-// it, within one function.
+// it: within one function, and from a parameter to the arguments of every
+// call of the function in the checked packages.
 type resolver struct {
 	info   *types.Info
 	body   *ast.BlockStmt
+	decl   *ast.FuncDecl
+	fn     *types.Func
+	cg     *callGraph
 	assign map[*types.Var][]ast.Expr
 }
 
-// prefix is the base path of the router x, and whether it is known from
-// its root (an engine from gin.New or gin.Default). A router that comes
-// from a parameter, a field or a call has an unknown base: the path is
-// then relative to it ("" + the groups in between).
-func (r *resolver) prefix(x ast.Expr, depth int) (string, bool) {
+// callGraph holds the static calls of every declared function of the
+// checked packages, for following a router parameter to its arguments.
+type callGraph struct {
+	calls     map[*types.Func][]callSite
+	resolvers map[*ast.FuncDecl]*resolver
+	active    map[paramKey]bool // parameters being followed (recursion)
+}
+
+type callSite struct {
+	pkg  *Package
+	decl *ast.FuncDecl // the calling function
+	call *ast.CallExpr
+}
+
+type paramKey struct {
+	fn *types.Func
+	i  int
+}
+
+func newCallGraph(pkgs []*Package) *callGraph {
+	cg := &callGraph{calls: map[*types.Func][]callSite{}, resolvers: map[*ast.FuncDecl]*resolver{}, active: map[paramKey]bool{}}
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			for _, d := range f.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				if !ok || fd.Body == nil {
+					continue
+				}
+				ast.Inspect(fd.Body, func(n ast.Node) bool {
+					call, ok := n.(*ast.CallExpr)
+					if !ok || call.Ellipsis.IsValid() {
+						return true
+					}
+					fun := ast.Unparen(call.Fun)
+					if sel, ok := fun.(*ast.SelectorExpr); ok {
+						if s := p.Info.Selections[sel]; s != nil && s.Kind() != types.MethodVal {
+							return true // a method expression: arguments shift
+						}
+					}
+					if fn := funcOf(p.Info, fun); fn != nil {
+						cg.calls[fn.Origin()] = append(cg.calls[fn.Origin()], callSite{p, fd, call})
+					}
+					return true
+				})
+			}
+		}
+	}
+	return cg
+}
+
+func (cg *callGraph) resolver(p *Package, fd *ast.FuncDecl) *resolver {
+	r := cg.resolvers[fd]
+	if r == nil {
+		fn, _ := p.Info.Defs[fd.Name].(*types.Func)
+		r = &resolver{info: p.Info, body: fd.Body, decl: fd, fn: fn, cg: cg}
+		cg.resolvers[fd] = r
+	}
+	return r
+}
+
+// prefixes are the base paths the router x can have, sorted: one for a
+// router built in the function from gin.New or gin.Default through Group
+// and Use calls on local variables assigned once ("/api/user"); one per
+// distinct argument when x comes from a parameter of a function whose
+// every static call in the checked packages can be followed so; a path
+// relative to an unknown base otherwise ("" + the groups in between: a
+// field, a call's result, a function never called directly). A Group
+// whose path is not a constant adds nothing.
+func (r *resolver) prefixes(x ast.Expr, depth int) []string {
 	if depth > 16 {
-		return "", false
+		return []string{""}
 	}
 	x = ast.Unparen(x)
 	switch x := x.(type) {
@@ -675,33 +748,91 @@ func (r *resolver) prefix(x ast.Expr, depth int) (string, bool) {
 		if fn, sel := ginMethod(r.info, x); fn != nil {
 			switch fn.Name() {
 			case "Group":
-				base, known := r.prefix(sel.X, depth+1)
+				bases := r.prefixes(sel.X, depth+1)
 				if len(x.Args) > 0 {
 					if rel, ok := constString(r.info, x.Args[0]); ok {
-						return joinPaths(base, rel), known
+						var out []string
+						for _, base := range bases {
+							if p := joinPaths(base, rel); !slices.Contains(out, p) {
+								out = append(out, p)
+							}
+						}
+						sort.Strings(out)
+						return out
 					}
 				}
-				return base, false
+				return bases
 			case "Use":
-				return r.prefix(sel.X, depth+1)
+				return r.prefixes(sel.X, depth+1)
 			}
-			return "", false
+			return []string{""}
 		}
 		if fn := funcOf(r.info, ast.Unparen(x.Fun)); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == ginPath &&
 			(fn.Name() == "New" || fn.Name() == "Default") {
-			return "/", true
+			return []string{"/"}
 		}
 	case *ast.Ident:
 		v, _ := r.info.Uses[x].(*types.Var)
-		if v == nil || v.Pos() < r.body.Pos() || v.Pos() >= r.body.End() {
-			return "", false // a parameter, a package-level or outer variable
+		if v == nil {
+			return []string{""}
+		}
+		if v.Pos() < r.body.Pos() || v.Pos() >= r.body.End() {
+			return r.paramPrefixes(v, depth)
 		}
 		r.collect()
 		if vs := r.assign[v]; len(vs) == 1 && vs[0] != nil {
-			return r.prefix(vs[0], depth+1)
+			return r.prefixes(vs[0], depth+1)
 		}
 	}
-	return "", false
+	return []string{""}
+}
+
+// paramPrefixes follows the parameter v of r's function to the arguments
+// of its calls: [""] when v is not a parameter or the function has no
+// static call, none for a recursive call (the parameter is already being
+// followed: the outer calls' arguments stand for it).
+func (r *resolver) paramPrefixes(v *types.Var, depth int) []string {
+	if r.fn == nil || r.decl.Type.Params == nil {
+		return []string{""}
+	}
+	i, at := 0, -1
+	for _, field := range r.decl.Type.Params.List {
+		for _, name := range field.Names {
+			if r.info.Defs[name] == v {
+				at = i
+			}
+			i++
+		}
+		if len(field.Names) == 0 {
+			i++
+		}
+	}
+	key := paramKey{r.fn.Origin(), at}
+	sites := r.cg.calls[key.fn]
+	if at < 0 || len(sites) == 0 {
+		return []string{""}
+	}
+	if r.cg.active[key] {
+		return nil // a recursive call passes on what the outer calls pass
+	}
+	r.cg.active[key] = true
+	defer delete(r.cg.active, key)
+	var out []string
+	for _, cs := range sites {
+		if at >= len(cs.call.Args) {
+			return []string{""}
+		}
+		for _, p := range r.cg.resolver(cs.pkg, cs.decl).prefixes(cs.call.Args[at], depth+1) {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return []string{""}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // follow returns the expression a local variable assigned once holds
