@@ -48,6 +48,10 @@ const (
 type ctxArg struct {
 	kind argKind
 	name string
+	// keepName is the annotated function whose context parameter the
+	// tool named and which this argument passes: the name stays on
+	// -remove, with the argument.
+	keepName ast.Node
 }
 
 // carrier is the context an annotated function's body sees after
@@ -59,20 +63,33 @@ type carrier struct {
 	renamed bool // the tool names the parameter (it was unnamed or _)
 }
 
+// carrier is the context e's body sees after instrumentation.
+func (e *funcEdit) carrier() carrier {
+	_, renamed := e.newParam[e.param]
+	return carrier{gin: e.shape == ShapeGin, name: e.ctxName, renamed: renamed && e.added == ""}
+}
+
 // addctxPlan is the cross-package plan for one run. It is nil when no
 // annotated function lacks a context.
 type addctxPlan struct {
-	funcs    map[string]*addctxFunc
-	added    map[*ast.FuncDecl]string // stripped decl -> added parameter name
-	args     map[*ast.CallExpr]ctxArg // stripped call -> argument to prepend
-	carriers map[ast.Node]carrier     // stripped annotated function -> its context
-	// keepNames are annotated functions whose context parameter the tool
-	// named and whose body now passes it to a call: the name stays on
-	// -remove, with the argument.
-	keepNames map[ast.Node]bool
-	curDirs   map[string]map[token.Pos]bool // file -> directive positions of functions without a context (current file)
-	files     map[string]bool               // files with call sites or added parameters
-	callPos   map[string][]token.Position   // file -> call sites, in the current file
+	funcs map[string]*addctxFunc
+	added map[*ast.FuncDecl]string // stripped decl -> added parameter name
+	args  map[*ast.CallExpr]ctxArg // stripped call -> argument to prepend
+	// edits are the plans of the annotated functions of the stripped
+	// packages, made once: a call's argument depends on what its caller's
+	// body calls its context, and instrumenting reads the same plans.
+	edits   map[ast.Node]*funcEdit
+	curDirs map[string]map[token.Pos]bool // file -> directive positions of functions without a context (current file)
+	files   map[string]bool               // files with call sites or added parameters
+	callPos map[string][]token.Position   // file -> call sites, in the current file
+}
+
+// edit is the plan of the annotated function n, nil when there is none.
+func (ap *addctxPlan) edit(n ast.Node) *funcEdit {
+	if ap == nil {
+		return nil
+	}
+	return ap.edits[n]
 }
 
 func (ap *addctxPlan) addedFor(d *ast.FuncDecl) (string, bool) {
@@ -153,14 +170,13 @@ type addctxInput struct {
 // planAddctx decides the whole plan, or refuses it with errors.
 func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 	ap := &addctxPlan{
-		funcs:     map[string]*addctxFunc{},
-		added:     map[*ast.FuncDecl]string{},
-		args:      map[*ast.CallExpr]ctxArg{},
-		carriers:  map[ast.Node]carrier{},
-		keepNames: map[ast.Node]bool{},
-		curDirs:   map[string]map[token.Pos]bool{},
-		files:     map[string]bool{},
-		callPos:   map[string][]token.Position{},
+		funcs:   map[string]*addctxFunc{},
+		added:   map[*ast.FuncDecl]string{},
+		args:    map[*ast.CallExpr]ctxArg{},
+		edits:   map[ast.Node]*funcEdit{},
+		curDirs: map[string]map[token.Pos]bool{},
+		files:   map[string]bool{},
+		callPos: map[string][]token.Position{},
 	}
 	var diags []Diagnostic
 	refuse := func(pos token.Position, nf *addctxFunc, format string, args ...any) {
@@ -178,7 +194,7 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 			if cf == nil || len(cur) == 0 {
 				continue
 			}
-			ts, _ := discover(cp.Fset, cf, fr.stripped)
+			ts := fr.targets(cp.Fset, cf)
 			if len(ts) != len(cur) {
 				continue // finishPackage reports this
 			}
@@ -264,14 +280,14 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 			if cf == nil || len(pr.curTargets[fr.name]) == 0 {
 				continue
 			}
-			ts, _ := discover(cp.Fset, cf, fr.stripped)
-			for _, t := range ts {
+			for _, t := range fr.targets(cp.Fset, cf) {
 				if t.dir.Kind != KindSpan {
 					continue
 				}
+				// A plan that fails is made again, and its error
+				// reported, when the file is instrumented.
 				if e, _, err := in.plan(t, fr.stripped); err == nil {
-					_, renamed := e.newParam[e.param]
-					ap.carriers[t.node()] = carrier{gin: e.shape == ShapeGin, name: e.ctxName, renamed: renamed && e.added == ""}
+					ap.edits[t.node()] = e
 				}
 			}
 		}
@@ -281,6 +297,11 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 	for _, u := range uses {
 		arg := ap.contextAt(u)
 		ap.args[u.call] = arg
+		if arg.keepName != nil {
+			// The parameter's name stays on -remove: the marker
+			// records no original parameter list.
+			ap.edits[arg.keepName].params = ""
+		}
 		ap.files[u.file] = true
 		ap.callPos[u.file] = append(ap.callPos[u.file], u.pos)
 		diags = append(diags, Diagnostic{u.pos, Stale, fmt.Sprintf("call of %s must pass a context (run traceinject)", u.nf.display)})

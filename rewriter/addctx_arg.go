@@ -94,7 +94,8 @@ func (ap *addctxPlan) contextAt(u *use) ctxArg {
 		} else if fl, ok := lv.fn.(*ast.FuncLit); ok {
 			body, results = fl.Body.Lbrace, fl.Type.Results
 		}
-		if c, ok := ap.carriers[lv.fn]; ok && lv.fn != nil && visible(c.name, nil, s) {
+		if e, ok := ap.edits[lv.fn]; ok && lv.fn != nil && visible(e.carrier().name, nil, s) {
+			c := e.carrier()
 			k := kindCtx
 			if c.gin {
 				k = kindGin
@@ -148,10 +149,11 @@ func (ap *addctxPlan) contextAt(u *use) ctxArg {
 			}
 			for _, c := range lv.params {
 				if c.kind == k {
+					arg := ctxArg{kind: argOf[k], name: c.name}
 					if c.renamed {
-						ap.keepNames[lv.fn] = true
+						arg.keepName = lv.fn
 					}
-					return ctxArg{kind: argOf[k], name: c.name}
+					return arg
 				}
 			}
 		}

@@ -71,10 +71,14 @@ func (in *instrumenter) file(f *ast.File, src []byte, targets, cur []*target, cu
 		if t.dir.Kind != KindSpan {
 			continue
 		}
-		e, off, err := in.plan(t, src)
-		if err != nil {
-			fail(i, off, "%v", err)
-			continue
+		e := in.ap.edit(t.node())
+		if e == nil {
+			var off int
+			var err error
+			if e, off, err = in.plan(t, src); err != nil {
+				fail(i, off, "%v", err)
+				continue
+			}
 		}
 		edits = append(edits, e)
 	}
@@ -182,9 +186,7 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 			base = "c"
 		}
 		carrier = names.fresh(base, "trace"+strings.ToUpper(base[:1])+base[1:])
-		if in.ap == nil || !in.ap.keepNames[t.node()] {
-			e.params = fieldText(in.pkg.Fset, src, ft.Params)
-		}
+		e.params = fieldText(in.pkg.Fset, src, ft.Params)
 		e.newParam[e.param] = carrier
 		if unnamed {
 			for i := range fieldNames {

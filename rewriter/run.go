@@ -426,6 +426,18 @@ type fileState struct {
 	curAST   *ast.File
 	stripped []byte        // current with the injected code stripped
 	back     func(int) int // offset in stripped -> offset in current (nil: the same)
+	// The directives of the stripped file, found once.
+	strippedAST     *ast.File
+	strippedTargets []*target
+}
+
+// targets returns the targets of cf, the syntax of fr's stripped content.
+func (fr *fileState) targets(fset *token.FileSet, cf *ast.File) []*target {
+	if fr.strippedAST != cf {
+		fr.strippedAST = cf
+		fr.strippedTargets, _ = discover(fset, cf, fr.stripped)
+	}
+	return fr.strippedTargets
 }
 
 // pkgState is one package between stripping and instrumenting.
@@ -514,7 +526,7 @@ func finishPackage(pr *pkgState, cp *packages.Package, res *Result, ap *addctxPl
 		if cf == nil {
 			return fmt.Errorf("%s: file missing after reload", fr.name)
 		}
-		strippedTargets, _ := discover(cp.Fset, cf, fr.stripped)
+		strippedTargets := fr.targets(cp.Fset, cf)
 		cur := curTargets[fr.name]
 		if len(strippedTargets) != len(cur) {
 			return fmt.Errorf("%s: %d directives before stripping, %d after", fr.name, len(cur), len(strippedTargets))
