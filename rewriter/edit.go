@@ -39,34 +39,12 @@ func (in *instrumenter) applyOne(dec *decorator.Decorator, e *funcEdit, targets 
 	renameFields(ft.Params, e.newParam)
 	renameFields(ft.Results, e.newRes)
 
-	data := inject.Data{Span: e.span, Name: e.name, Named: e.named, Follows: e.follows, Tags: e.tags, Err: e.errName}
-	shape := inject.Context
-	if e.shape == ShapeGin {
-		shape, data.Gin = inject.Gin, e.ctxName
-	} else {
-		data.Ctx = e.ctxName
-	}
-	stmts, err := inject.Render(shape, data)
+	stmts, err := prologue(e)
 	if err != nil {
 		return err
 	}
-	stmts[0].Decorations().Start.Append(e.marker().String())
-	stmts[len(stmts)-1].Decorations().End.Append("\n", endMarker)
 	body.List = append(stmts, body.List...)
 	return nil
-}
-
-// addContextParam makes name context.Context the first parameter of ft,
-// on a line of its own when the parameters are.
-func addContextParam(ft *dst.FuncType, name string) {
-	field := &dst.Field{Names: []*dst.Ident{dst.NewIdent(name)}, Type: &dst.Ident{Name: "Context", Path: "context"}}
-	if ft.Params == nil {
-		ft.Params = &dst.FieldList{Opening: true, Closing: true}
-	}
-	if len(ft.Params.List) > 0 && ft.Params.List[0].Decs.Before == dst.NewLine {
-		field.Decs.Before = dst.NewLine
-	}
-	ft.Params.List = append([]*dst.Field{field}, ft.Params.List...)
 }
 
 // passContexts prepends the planned context argument to every call in f
@@ -89,21 +67,8 @@ func (in *instrumenter) passContexts(f *ast.File, dec *decorator.Decorator) bool
 		if !ok {
 			return true
 		}
-		var x dst.Expr
-		switch arg.kind {
-		case argVar:
-			x = dst.NewIdent(arg.name)
-		case argGin:
-			x = &dst.CallExpr{Fun: &dst.SelectorExpr{
-				X:   &dst.SelectorExpr{X: dst.NewIdent(arg.name), Sel: dst.NewIdent("Request")},
-				Sel: dst.NewIdent("Context"),
-			}}
-		case argMethod:
-			x = &dst.CallExpr{Fun: &dst.SelectorExpr{X: dst.NewIdent(arg.name), Sel: dst.NewIdent("Context")}}
-		case argTODO:
-			x = &dst.CallExpr{Fun: &dst.Ident{Name: "TODO", Path: "context"}}
-			todo = true
-		}
+		x := contextArg(arg)
+		todo = todo || arg.kind == argTODO
 		if len(dc.Args) > 0 && dc.Args[0].Decorations().Before == dst.NewLine {
 			x.Decorations().Before, x.Decorations().After = dst.NewLine, dst.NewLine
 		}
@@ -111,40 +76,4 @@ func (in *instrumenter) passContexts(f *ast.File, dec *decorator.Decorator) bool
 		return true
 	})
 	return todo
-}
-
-// renameFields gives the i-th name of fl the name names[i]; fields without
-// names get one each.
-func renameFields(fl *dst.FieldList, names map[int]string) {
-	if fl == nil || len(names) == 0 {
-		return
-	}
-	i := 0
-	for _, f := range fl.List {
-		if len(f.Names) == 0 {
-			f.Names = []*dst.Ident{dst.NewIdent(names[i])}
-			i++
-			continue
-		}
-		for _, id := range f.Names {
-			if n, ok := names[i]; ok {
-				id.Name = n
-			}
-			i++
-		}
-	}
-}
-
-// parseFieldLists parses the recorded original parameter and result lists.
-func parseFieldLists(params, results string) (*dst.FieldList, *dst.FieldList, error) {
-	if params == "" {
-		params = "()"
-	}
-	src := "package _\n\nfunc _" + params + " " + results + " {}\n"
-	f, err := decorator.Parse(src)
-	if err != nil {
-		return nil, nil, fmt.Errorf("bad signature recorded in marker: %v", err)
-	}
-	ft := f.Decls[0].(*dst.FuncDecl).Type
-	return ft.Params, ft.Results, nil
 }

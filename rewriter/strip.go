@@ -9,7 +9,6 @@ import (
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
-	"github.com/dave/dst/dstutil"
 	"golang.org/x/tools/go/packages"
 
 	"github.com/traceinject/traceinject/templates/inject"
@@ -101,7 +100,7 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt, imports map[string]string)
 	if !ok || err != nil {
 		return attrs, err
 	}
-	span, gin, carrier, ok := injectedVars(block[0])
+	span, gin, carrier, ok := prologueVars(block[0])
 	if !ok {
 		return attrs, fmt.Errorf("unrecognized injected code after //trace:begin")
 	}
@@ -110,54 +109,10 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt, imports map[string]string)
 		body.List[len(body.List)-1].Decorations().After = dst.None
 	}
 	unthread(body, span, gin, carrier)
-	if attrs.params != "" || attrs.results != "" {
-		ps, rs, err := parseFieldLists(attrs.params, attrs.results)
-		if err != nil {
-			return attrs, err
-		}
-		// The restored lists name the file's imports, which must count
-		// as used, or printing drops them.
-		resolveQualified(ps, imports)
-		resolveQualified(rs, imports)
-		if attrs.params != "" {
-			ft.Params = ps
-		}
-		if attrs.results != "" {
-			ft.Results = rs
-		}
+	if err := restoreFields(ft, attrs, imports); err != nil {
+		return attrs, err
 	}
 	return attrs, nil
-}
-
-// injectedVars reads the span variable and carrier from the first injected
-// statement: `ctx, span := runtime.Start(ctx, ...)` or
-// `span := tracegin.Start(c, ...)`.
-func injectedVars(s dst.Stmt) (span string, gin bool, carrier string, ok bool) {
-	as, ok := s.(*dst.AssignStmt)
-	if !ok || len(as.Rhs) != 1 {
-		return "", false, "", false
-	}
-	call, ok := as.Rhs[0].(*dst.CallExpr)
-	if !ok || len(call.Args) != 2 {
-		return "", false, "", false
-	}
-	fn, ok := call.Fun.(*dst.Ident)
-	if !ok {
-		return "", false, "", false
-	}
-	arg, ok := call.Args[0].(*dst.Ident)
-	if !ok {
-		return "", false, "", false
-	}
-	switch {
-	case fn.Path == inject.TraceginPath && len(as.Lhs) == 1:
-		id, ok := as.Lhs[0].(*dst.Ident)
-		return id.Name, true, arg.Name, ok
-	case fn.Path == inject.RuntimePath && len(as.Lhs) == 2:
-		id, ok := as.Lhs[1].(*dst.Ident)
-		return id.Name, false, arg.Name, ok
-	}
-	return "", false, "", false
 }
 
 // fileImports maps the names f's imports bind to their paths.
@@ -178,30 +133,4 @@ func fileImports(p *packages.Package, f *ast.File) map[string]string {
 		}
 	}
 	return m
-}
-
-// resolveQualified turns every pkg.Name in fl whose pkg is one of the
-// file's imports into an identifier with that import's path.
-func resolveQualified(fl *dst.FieldList, imports map[string]string) {
-	if fl == nil {
-		return
-	}
-	dstutil.Apply(fl, func(c *dstutil.Cursor) bool {
-		sel, ok := c.Node().(*dst.SelectorExpr)
-		if !ok {
-			return true
-		}
-		x, ok := sel.X.(*dst.Ident)
-		if !ok || x.Path != "" {
-			return true
-		}
-		path, ok := imports[x.Name]
-		if !ok || path == "_" || x.Name == "_" || x.Name == "." {
-			return true
-		}
-		id := &dst.Ident{Name: sel.Sel.Name, Path: path}
-		id.Decs.NodeDecs = sel.Decs.NodeDecs
-		c.Replace(id)
-		return false
-	}, nil)
 }

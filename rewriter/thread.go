@@ -7,8 +7,6 @@ import (
 	"github.com/dave/dst/decorator"
 	"github.com/dave/dst/dstutil"
 	"golang.org/x/tools/go/types/typeutil"
-
-	"github.com/traceinject/traceinject/templates/inject"
 )
 
 // Context threading. Inside an annotated body (not inside nested annotated
@@ -77,89 +75,8 @@ func (in *instrumenter) thread(dec *decorator.Decorator, e *funcEdit, targets ma
 		return true
 	})
 	for _, call := range newReqs {
-		id, ok := call.Fun.(*dst.Ident)
-		if !ok {
-			continue
-		}
-		id.Name = "NewRequestWithContext"
-		call.Args = append([]dst.Expr{background(e.span)}, call.Args...)
+		threadNewRequest(call, e.span)
 	}
-}
-
-// withSpan wraps x, moving x's decorations (line breaks, comments) to the
-// wrapping call so that unwrapping can put them back.
-func withSpan(x dst.Expr, span string) dst.Expr {
-	call := &dst.CallExpr{
-		Fun:  &dst.Ident{Name: "WithSpan", Path: inject.RuntimePath},
-		Args: []dst.Expr{x, dst.NewIdent(span)},
-	}
-	call.Decs.NodeDecs = *x.Decorations()
-	*x.Decorations() = dst.NodeDecs{}
-	return call
-}
-
-// background is runtime.Background(span).
-func background(span string) dst.Expr {
-	return &dst.CallExpr{
-		Fun:  &dst.Ident{Name: "Background", Path: inject.RuntimePath},
-		Args: []dst.Expr{dst.NewIdent(span)},
-	}
-}
-
-// isBackground reports whether x is runtime.Background(span).
-func isBackground(x dst.Expr, span string) bool {
-	call, ok := x.(*dst.CallExpr)
-	if !ok || len(call.Args) != 1 {
-		return false
-	}
-	fn, ok := call.Fun.(*dst.Ident)
-	if !ok || fn.Path != inject.RuntimePath || fn.Name != "Background" {
-		return false
-	}
-	sp, ok := call.Args[0].(*dst.Ident)
-	return ok && sp.Path == "" && sp.Name == span
-}
-
-// isWithSpan reports whether x is runtime.WithSpan(_, span) and returns its
-// first argument.
-func isWithSpan(x dst.Node, span string) (dst.Expr, bool) {
-	call, ok := x.(*dst.CallExpr)
-	if !ok || len(call.Args) != 2 {
-		return nil, false
-	}
-	fn, ok := call.Fun.(*dst.Ident)
-	if !ok || fn.Path != inject.RuntimePath || fn.Name != "WithSpan" {
-		return nil, false
-	}
-	sp, ok := call.Args[1].(*dst.Ident)
-	if !ok || sp.Path != "" || sp.Name != span {
-		return nil, false
-	}
-	return call.Args[0], true
-}
-
-// isSpanContext reports whether x is the context earlier versions gave
-// http.NewRequest: the function's context parameter, or c.Request.Context()
-// in a Gin function.
-func isSpanContext(x dst.Expr, gin bool, carrier string) bool {
-	if !gin {
-		id, ok := x.(*dst.Ident)
-		return ok && id.Path == "" && id.Name == carrier
-	}
-	call, ok := x.(*dst.CallExpr)
-	if !ok || len(call.Args) != 0 {
-		return false
-	}
-	sel, ok := call.Fun.(*dst.SelectorExpr)
-	if !ok || sel.Sel.Name != "Context" {
-		return false
-	}
-	inner, ok := sel.X.(*dst.SelectorExpr)
-	if !ok || inner.Sel.Name != "Request" {
-		return false
-	}
-	id, ok := inner.X.(*dst.Ident)
-	return ok && id.Name == carrier
 }
 
 // unthread undoes thread in body for the span variable span.
@@ -170,14 +87,8 @@ func unthread(body *dst.BlockStmt, span string, gin bool, carrier string) {
 			return false
 		}
 		// Before the WithSpan inside it is unwrapped.
-		if call, ok := n.(*dst.CallExpr); ok && len(call.Args) >= 1 {
-			if fn, ok := call.Fun.(*dst.Ident); ok && fn.Path == "net/http" && fn.Name == "NewRequestWithContext" {
-				x, old := isWithSpan(call.Args[0], span)
-				if isBackground(call.Args[0], span) || old && isSpanContext(x, gin, carrier) {
-					fn.Name = "NewRequest"
-					call.Args = call.Args[1:]
-				}
-			}
+		if call, ok := n.(*dst.CallExpr); ok {
+			unthreadNewRequest(call, span, gin, carrier)
 		}
 		return true
 	}, func(c *dstutil.Cursor) bool {

@@ -1,0 +1,228 @@
+package rewriter
+
+import (
+	"bytes"
+	"go/format"
+	"go/token"
+	"strings"
+	"testing"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"github.com/dave/dst/decorator/resolver/goast"
+
+	"github.com/traceinject/traceinject/templates/inject"
+)
+
+// TestShapes: for every shape the tool writes, instrumenting renders it,
+// -remove recognises and removes it restoring the input byte for byte, and
+// instrumenting again renders the same. Each case names text the shape
+// renders, so that a case whose shape went missing fails.
+func TestShapes(t *testing.T) {
+	const header = "package p\n\nimport (\n\t\"context\"\n\t\"net/http\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n\nvar _ = http.NewRequest\nvar _ *gin.Context\nvar _ context.Context\n\nfunc use(context.Context) {}\n\n"
+	for _, tc := range []struct {
+		name, src string
+		want      []string
+	}{
+		{"context prologue", `//trace:span
+func F(ctx context.Context, n int) error {
+	use(ctx)
+	return nil
+}
+`, []string{"//trace:begin v=1 results=\"error\"\n", "ctx, span := runtime.Start(ctx, \"p.F\")", "defer span.End(&err)", "//trace:end"}},
+		{"context prologue, follows and tags", `//trace:span op follows tag.n=n tag.k="v"
+func F(ctx context.Context, n int) {
+	use(ctx)
+}
+`, []string{"runtime.StartFollowsFrom(ctx, \"op\")", "runtime.SetTag(span, \"n\", n)", "runtime.SetTag(span, \"k\", \"v\")", "defer span.End(nil)"}},
+		{"gin prologue", `//trace:span
+func H(c *gin.Context) {
+	c.String(200, "ok")
+}
+`, []string{"span := tracegin.Start(c, \"p.H\")", "defer tracegin.End(c, span, nil)"}},
+		{"gin prologue, named and follows", `//trace:span "GET /x" follows
+func H(c *gin.Context) {
+	c.String(200, "ok")
+}
+`, []string{"span := tracegin.StartNamedFollowsFrom(c, \"GET /x\")"}},
+		{"function literal", `func F(ctx context.Context) {
+	//trace:span
+	go func(ctx context.Context) {
+		use(ctx)
+	}(ctx)
+}
+`, []string{"ctx, span := runtime.Start(ctx, \"p.F.func1\")"}},
+		{"error result named", `//trace:span
+func F(ctx context.Context) (int, error) {
+	use(ctx)
+	return 0, nil
+}
+`, []string{`results="(int, error)"`, "(_ int, err error)", "defer span.End(&err)"}},
+		{"context parameter named", `//trace:span
+func F(context.Context, int) {
+}
+`, []string{`params="(context.Context, int)"`, "(ctx context.Context, _ int)", "runtime.Start(ctx,"}},
+		{"blank context parameter named", `//trace:span
+func F(_ context.Context) {
+}
+`, []string{`params="(_ context.Context)"`, "(ctx context.Context)"}},
+		{"one-line body", `//trace:span
+func F(ctx context.Context) { use(ctx) }
+`, []string{`body="oneline"`}},
+		{"threading context.Background and TODO", `//trace:span
+func F(ctx context.Context) {
+	use(context.Background())
+	use(context.TODO())
+}
+`, []string{"use(runtime.WithSpan(context.Background(), span))", "use(runtime.WithSpan(context.TODO(), span))"}},
+		{"threading http.NewRequest", `//trace:span
+func F(ctx context.Context) (*http.Request, error) {
+	return http.NewRequest("GET", "/", nil)
+}
+`, []string{`http.NewRequestWithContext(runtime.Background(span), "GET", "/", nil)`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := []byte(header + tc.src)
+			if fs, err := format.Source(src); err != nil || !bytes.Equal(fs, src) {
+				t.Fatalf("input is not gofmt-clean (%v):\n%s", err, lineDiff(src, fs))
+			}
+			first, _, ok := memRun(t, src, Instrument)
+			if !ok {
+				t.Fatalf("instrumenting failed:\n%s", src)
+			}
+			for _, w := range tc.want {
+				if !bytes.Contains(first, []byte(w)) {
+					t.Errorf("output lacks %q:\n%s", w, first)
+				}
+			}
+			removed, _, ok := memRun(t, first, Remove)
+			if !ok || !bytes.Equal(removed, src) {
+				t.Fatalf("-remove (ok %v) did not restore the input:\n%s", ok, lineDiff(src, removed))
+			}
+			again, stale, ok := memRun(t, first, Instrument)
+			if !ok || stale || !bytes.Equal(again, first) {
+				t.Fatalf("a second run (ok %v, stale %v) changed the output:\n%s", ok, stale, lineDiff(first, again))
+			}
+		})
+	}
+}
+
+// TestPrologueRecognised: every variant of both prologue templates, rendered
+// with any names, is recognised with those names, and nothing else is.
+func TestPrologueRecognised(t *testing.T) {
+	for _, gin := range []bool{false, true} {
+		for _, named := range []bool{false, true} {
+			for _, follows := range []bool{false, true} {
+				shape, d := inject.Context, inject.Data{Span: "traceSpan", Name: "p.F", Named: named, Follows: follows, Ctx: "c2", Err: "err",
+					Tags: []inject.Tag{{Key: "k", Expr: "x.y"}}}
+				if gin {
+					shape, d.Ctx, d.Gin = inject.Gin, "", "c2"
+				}
+				stmts, err := inject.Render(shape, d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				span, isGin, carrier, ok := prologueVars(stmts[0])
+				if !ok || span != "traceSpan" || isGin != gin || carrier != "c2" {
+					t.Errorf("%s named=%v follows=%v: prologueVars = %s, %v, %s, %v", shape, named, follows, span, isGin, carrier, ok)
+				}
+				for _, s := range stmts[1:] {
+					if _, _, _, ok := prologueVars(s); ok {
+						t.Errorf("%s: a later statement of the prologue is taken for its first", shape)
+					}
+				}
+			}
+		}
+	}
+	for src, want := range map[string]bool{
+		`ctx, span := runtime.Start(other, "p.F")`:   false, // the context reassigned is not the one passed
+		`ctx, span := runtime.Finish(ctx, "p.F")`:    false, // not a start
+		`ctx, span := strings.Cut(ctx, "p.F")`:       false, // not the runtime
+		`span := tracegin.Start(c, "p.F", extra)`:    false, // another signature
+		`ctx, span = runtime.Start(ctx, "p.F")`:      false, // not a declaration
+		`ctx, span := runtime.Start(ctx(), "p.F")`:   false, // not a variable
+		`ctx, span, x := runtime.Start(ctx, "p.F")`:  false, // three results
+		`ctx, span := runtime.WithSpan(ctx, "p.F")`:  false, // another runtime function
+		`span := tracegin.StartNamed(c.Ctx, "p.F")`:  false, // not a variable
+		`span := tracegin.StartFollowsFrom(c, name)`: true,  // any operation name
+	} {
+		if _, _, _, ok := prologueVars(parseStmt(t, src)); ok != want {
+			t.Errorf("prologueVars(%s) = %v, want %v", src, ok, want)
+		}
+	}
+}
+
+// TestThreadingRecognised: each threading shape is recognised exactly as
+// rendered, for its span variable only.
+func TestThreadingRecognised(t *testing.T) {
+	x := parseExpr(t, "context.TODO()")
+	w := withSpan(x, "span")
+	if got, ok := isWithSpan(w, "span"); !ok || got != x {
+		t.Errorf("isWithSpan(withSpan(x)) = %v, %v", got, ok)
+	}
+	if _, ok := isWithSpan(w, "traceSpan"); ok {
+		t.Error("isWithSpan matched another span variable")
+	}
+	if !isBackground(background("span"), "span") || isBackground(background("span"), "s") {
+		t.Error("isBackground disagrees with background")
+	}
+	for _, src := range []string{"runtime.WithSpan(x)", "runtime.WithSpan(x, span, y)", "runtime.WithSpan(x, span())", "fmt.WithSpan(x, span)"} {
+		if _, ok := isWithSpan(parseExpr(t, src), "span"); ok {
+			t.Errorf("isWithSpan(%s) = true", src)
+		}
+	}
+	call := parseExpr(t, `http.NewRequest("GET", u, nil)`).(*dst.CallExpr)
+	threadNewRequest(call, "span")
+	if got := printExpr(t, call); got != `http.NewRequestWithContext(runtime.Background(span), "GET", u, nil)` {
+		t.Errorf("threadNewRequest = %s", got)
+	}
+	unthreadNewRequest(call, "span", false, "ctx")
+	if got := printExpr(t, call); got != `http.NewRequest("GET", u, nil)` {
+		t.Errorf("unthreadNewRequest = %s", got)
+	}
+	// The added argument's renderings; -remove keeps them.
+	for arg, want := range map[ctxArg]string{
+		{kind: argVar, name: "ctx"}:  "ctx",
+		{kind: argGin, name: "c"}:    "c.Request.Context()",
+		{kind: argMethod, name: "r"}: "r.Context()",
+		{kind: argTODO}:              "context.TODO()",
+	} {
+		if got := printExpr(t, contextArg(arg)); got != want {
+			t.Errorf("contextArg(%v) = %s, want %s", arg, got, want)
+		}
+	}
+}
+
+const shapeImports = "import (\n\t\"context\"\n\t\"fmt\"\n\t\"net/http\"\n\t\"strings\"\n\n\t\"github.com/traceinject/traceinject/runtime\"\n\t\"github.com/traceinject/traceinject/runtime/tracegin\"\n)\n\nvar _, _, _, _ = context.TODO, fmt.Sprint, http.NewRequest, strings.Cut\nvar _, _ = runtime.Start, tracegin.Start\n"
+
+func parseStmt(t *testing.T, src string) dst.Stmt {
+	t.Helper()
+	dec := decorator.NewDecoratorWithImports(token.NewFileSet(), "p", goast.New())
+	f, err := dec.Parse("package p\n\n" + shapeImports + "\nfunc _() {\n" + src + "\n}\n")
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	return f.Decls[len(f.Decls)-1].(*dst.FuncDecl).Body.List[0]
+}
+
+func parseExpr(t *testing.T, src string) dst.Expr {
+	t.Helper()
+	return parseStmt(t, "_ = "+src).(*dst.AssignStmt).Rhs[0]
+}
+
+func printExpr(t *testing.T, x dst.Expr) string {
+	t.Helper()
+	f := &dst.File{Name: dst.NewIdent("p"), Decls: []dst.Decl{&dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
+		&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent("_")}, Values: []dst.Expr{dst.Clone(x).(dst.Expr)}}}}}}
+	var b bytes.Buffer
+	r := decorator.NewRestorerWithImports("p", nameResolver{"context": "context", "net/http": "http", inject.RuntimePath: "runtime"})
+	if err := r.Fprint(&b, f); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	i := strings.Index(out, "var _ = ")
+	if i < 0 {
+		t.Fatalf("printed: %s", out)
+	}
+	return strings.TrimSpace(out[i+len("var _ = "):])
+}
