@@ -58,8 +58,8 @@ check: regenerate
 		echo "regenerating changed the tree:"; echo "$$status"; git --no-pager diff --stat; exit 1; fi
 	@unformatted=$$(gofmt -s -l $$(git ls-files '*.go' | grep -v '\(^\|/\)testdata/')); if [ -n "$$unformatted" ]; then \
 		echo "gofmt -s would change:"; echo "$$unformatted"; exit 1; fi
-	@set -e; for m in $(MODULES); do echo "== $$m: go vet, go test -race"; \
-		(cd $$m && $(GO) vet ./... && PATH=$(dir $(BUF)):$$PATH TRACEINJECT_BUF=require $(GO) test -race ./...); done
+	@set -e; for m in $(MODULES); do echo "== $$m: go mod tidy -diff, go vet, go test -race"; \
+		(cd $$m && $(GO) mod tidy -diff && $(GO) vet ./... && PATH=$(dir $(BUF)):$$PATH TRACEINJECT_BUF=require $(GO) test -race ./...); done
 	$(MAKE) crashtest
 	$(MAKE) roundtrip
 

@@ -7,6 +7,7 @@ require (
 	github.com/dave/dst v0.28.0
 	github.com/gin-gonic/gin v1.10.0
 	github.com/go-playground/validator/v10 v10.30.1
+	github.com/golangci/plugin-module-register v0.1.2
 	github.com/opentracing/opentracing-go v1.2.0
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/traceinject/traceinject/runtime v0.0.0-00010101000000-000000000000
@@ -39,7 +40,6 @@ require (
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/goccy/go-json v0.10.5 // indirect
-	github.com/golangci/plugin-module-register v0.1.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/klauspost/cpuid/v2 v2.3.0 // indirect
