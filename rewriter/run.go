@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -18,9 +19,17 @@ import (
 // Run computes what traceinject would change; it writes nothing (see
 // Result.Write). The returned error is for failures of the tool itself (go
 // list could not run); problems in user code are diagnostics.
+//
+// The stages run in this order (README.md, "Architecture"): load; strip
+// the injected code and find the directives; type-check the stripped
+// packages, or, when a function gets a context parameter, load every
+// package that could call it and plan across callers; plan each function
+// and render it; verify.
 func Run(cfg Config) (*Result, error) {
 	cfg.Patterns = packagePatterns(cfg)
 	res := &Result{}
+
+	// Load.
 	pkgs, listed, diags, err := load(cfg, cfg.Overlay)
 	if err != nil {
 		return nil, err
@@ -36,8 +45,75 @@ func Run(cfg Config) (*Result, error) {
 	if cfg.Mode != Remove {
 		res.Diagnostics = append(res.Diagnostics, testFileDirectives(listed, cfg.Overlay)...)
 	}
-	// Packages are stripped, and later instrumented, in parallel, each
-	// into its own result, merged in package order.
+
+	// Strip, and find the directives of the current files.
+	runs, err := stripPackages(cfg, pkgs, res)
+	if err != nil {
+		return nil, err
+	}
+
+	// Type-check the stripped packages, or plan across callers. The
+	// first load's import graph gives the unchanged dependencies' types
+	// to the in-memory checks.
+	overlay := maps.Clone(cfg.Overlay)
+	if overlay == nil {
+		overlay = map[string][]byte{}
+	}
+	for _, pr := range runs {
+		maps.Copy(overlay, pr.strippedSrc)
+	}
+	tg := newTypeGraph(cfg, pkgs)
+	var ap *addctxPlan
+	var tests []*packages.Package
+	if cfg.Mode == Instrument && anyCtxless(runs) {
+		// A function gets a context parameter: its callers must be
+		// edited too, so every package that could call it is loaded,
+		// with the instrumented ones, from source in one load.
+		runs, ap, tests, err = planAcrossCallers(cfg, tg, runs, listed, overlay, res)
+		if err != nil {
+			return nil, err
+		}
+		if res.HasKind(Error) {
+			res.sort()
+			return res, nil
+		}
+	} else if err := typeCheckStrippedPackages(cfg, tg, runs, overlay); err != nil {
+		return nil, err
+	}
+
+	// Plan each function and render it.
+	if err := instrumentPackages(runs, ap, res); err != nil {
+		return nil, err
+	}
+	for _, tv := range tests {
+		if err := finishTests(tv, res, ap, cfg.Overlay); err != nil {
+			return nil, err
+		}
+	}
+
+	// Verify.
+	if cfg.Setup && cfg.Mode != Remove && !res.HasKind(Error) && len(res.Changes) > 0 {
+		res.Diagnostics = append(res.Diagnostics, setupDiagnostics(cfg, res, listed)...)
+	}
+	if cfg.Verify && !res.HasKind(Error) && len(res.Changes) > 0 {
+		if err := verify(cfg, res, tg, listed); err != nil {
+			return nil, err
+		}
+	}
+	if len(res.Changes) > 0 {
+		if res.journalDir, err = journalDir(cfg); err != nil {
+			return nil, err
+		}
+	}
+	res.sort()
+	return res, nil
+}
+
+// stripPackages strips the injected code of every package (in Remove
+// mode, that is the result) and reads the directives of the current files,
+// in parallel, each package into its own result, merged in package order.
+// It returns the packages left to instrument.
+func stripPackages(cfg Config, pkgs []*packages.Package, res *Result) ([]*pkgState, error) {
 	parts := make([]Result, len(pkgs))
 	prs := make([]*pkgState, len(pkgs))
 	g := parallel()
@@ -61,110 +137,78 @@ func Run(cfg Config) (*Result, error) {
 			runs = append(runs, prs[i])
 		}
 	}
-	// Type-check every package whose files had injected code again, all
-	// together, from the stripped contents.
-	overlay := map[string][]byte{}
-	for k, v := range cfg.Overlay {
-		overlay[k] = v
-	}
+	return runs, nil
+}
+
+// typeCheckStrippedPackages type-checks every package whose files had
+// injected code again, all together, from the stripped contents (in
+// overlay), and gives each its stripped package.
+func typeCheckStrippedPackages(cfg Config, tg *typeGraph, runs []*pkgState, overlay map[string][]byte) error {
 	var reload []string
 	for _, pr := range runs {
-		for k, v := range pr.strippedSrc {
-			overlay[k] = v
-		}
 		if len(pr.strippedSrc) > 0 {
 			reload = append(reload, pr.p.PkgPath)
 		}
 	}
-	// The first load's import graph gives the unchanged dependencies'
-	// types to the in-memory checks below.
-	tg := newTypeGraph(cfg, pkgs)
-	var ap *addctxPlan
-	var tests []*packages.Package
-	if cfg.Mode == Instrument && anyCtxless(runs) {
-		// A function gets a context parameter: its callers must be
-		// edited too, so every package that could call it is loaded,
-		// with the instrumented ones, from source in one load.
-		var err error
-		runs, ap, tests, err = planRun(cfg, tg, runs, listed, overlay, res)
-		if err != nil {
-			return nil, err
-		}
-		if res.HasKind(Error) {
-			res.sort()
-			return res, nil
-		}
-		reload = nil
+	if len(reload) == 0 {
+		return nil
 	}
-	strippedPkgs := map[string]*packages.Package{}
-	if len(reload) > 0 {
-		// The current files' type information has served (stripping);
-		// the stripped packages get their own, so it can go before.
-		for _, pr := range runs {
-			if len(pr.strippedSrc) > 0 {
-				pr.p.TypesInfo = nil
+	// The current files' type information has served (stripping); the
+	// stripped packages get their own, so it can go before.
+	for _, pr := range runs {
+		if len(pr.strippedSrc) > 0 {
+			pr.p.TypesInfo = nil
+		}
+	}
+	var cps []*packages.Package
+	var err error
+	if tg.holds(reload) {
+		cps, err = tg.typeCheck(reload, overlay)
+	} else {
+		cps, err = loadTyped(cfg, overlay, reload)
+	}
+	if err != nil {
+		return err
+	}
+	byPath := map[string]*packages.Package{}
+	for _, cp := range cps {
+		byPath[cp.PkgPath] = cp
+	}
+	for _, pr := range runs {
+		if len(pr.strippedSrc) > 0 {
+			if pr.strippedPkg = byPath[pr.p.PkgPath]; pr.strippedPkg == nil {
+				return fmt.Errorf("%s: package missing after stripping", pr.p.PkgPath)
 			}
 		}
-		var cps []*packages.Package
-		var err error
-		if tg.holds(reload) {
-			cps, err = tg.typeCheck(reload, overlay)
-		} else {
-			cps, err = loadTyped(cfg, overlay, reload)
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, cp := range cps {
-			strippedPkgs[cp.PkgPath] = cp
-		}
 	}
-	parts = make([]Result, len(runs))
-	g = parallel()
+	return nil
+}
+
+// instrumentPackages plans and renders every annotated function of runs,
+// in parallel, each package into its own result, merged in package order.
+func instrumentPackages(runs []*pkgState, ap *addctxPlan, res *Result) error {
+	parts := make([]Result, len(runs))
+	g := parallel()
 	for i, pr := range runs {
 		g.Go(func() error {
 			cp := pr.p
-			switch {
-			case pr.strippedPkg != nil:
+			if pr.strippedPkg != nil {
 				cp = pr.strippedPkg
-			case len(pr.strippedSrc) > 0:
-				if cp = strippedPkgs[pr.p.PkgPath]; cp == nil {
-					return fmt.Errorf("%s: package missing after stripping", pr.p.PkgPath)
-				}
-				if len(cp.Errors) > 0 {
-					parts[i].Diagnostics = pr.toCurrent(packageErrors(cp))
-					return nil
-				}
+			}
+			if len(cp.Errors) > 0 {
+				parts[i].Diagnostics = pr.toCurrent(packageErrors(cp))
+				return nil
 			}
 			return finishPackage(pr, cp, &parts[i], ap)
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return err
 	}
 	for i := range runs {
 		res.merge(&parts[i])
 	}
-	for _, tv := range tests {
-		if err := finishTests(tv, res, ap, cfg.Overlay); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.Setup && cfg.Mode != Remove && !res.HasKind(Error) && len(res.Changes) > 0 {
-		res.Diagnostics = append(res.Diagnostics, setupDiagnostics(cfg, res, listed)...)
-	}
-	if cfg.Verify && !res.HasKind(Error) && len(res.Changes) > 0 {
-		if err := verify(cfg, res, tg, listed); err != nil {
-			return nil, err
-		}
-	}
-	if len(res.Changes) > 0 {
-		if res.journalDir, err = journalDir(cfg); err != nil {
-			return nil, err
-		}
-	}
-	res.sort()
-	return res, nil
+	return nil
 }
 
 // moduleRoots returns the directories of the main modules of the listed
@@ -185,12 +229,12 @@ func (r *Result) merge(part *Result) {
 	r.Diagnostics = append(r.Diagnostics, part.Diagnostics...)
 }
 
-// planRun loads, in one typed load from the stripped sources, the packages
+// planAcrossCallers loads, in one typed load from the stripped sources, the packages
 // of runs and every listed package that could call their functions, plans
 // the context parameters and call-site arguments, and returns the runs to
 // finish (callers without directives included) and the test variants whose
 // test files call the functions.
-func planRun(cfg Config, tg *typeGraph, runs []*pkgState, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgState, *addctxPlan, []*packages.Package, error) {
+func planAcrossCallers(cfg Config, tg *typeGraph, runs []*pkgState, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgState, *addctxPlan, []*packages.Package, error) {
 	// Exported functions may be called from any listed package that
 	// depends on theirs; the packages with directives are finished from
 	// this load too.
