@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -63,12 +64,16 @@ const (
 	holeX    = "__x"
 )
 
-// prologuePatterns are the first statements of every variant of the
-// prologue, rendered with holes.
-var prologuePatterns = func() (out []struct {
+// prologuePattern is the first statement of one variant of the prologue,
+// rendered with holes.
+type prologuePattern struct {
 	stmt dst.Stmt
 	gin  bool
-}) {
+}
+
+// prologuePatterns renders every variant of the prologue, once.
+var prologuePatterns = sync.OnceValue(func() []prologuePattern {
+	var out []prologuePattern
 	for _, gin := range []bool{false, true} {
 		for _, named := range []bool{false, true} {
 			for _, follows := range []bool{false, true} {
@@ -80,23 +85,20 @@ var prologuePatterns = func() (out []struct {
 				}
 				stmts, err := inject.Render(shape, d)
 				if err != nil {
-					panic(err)
+					panic(err) // the templates are the tool's own
 				}
-				out = append(out, struct {
-					stmt dst.Stmt
-					gin  bool
-				}{stmts[0], gin})
+				out = append(out, prologuePattern{stmts[0], gin})
 			}
 		}
 	}
 	return out
-}()
+})
 
 // prologueVars recognises the first statement of an injected block and
 // reads from it the span variable and the carrier (the context variable,
 // or the *gin.Context parameter of the gin shape).
 func prologueVars(s dst.Stmt) (span string, gin bool, carrier string, ok bool) {
-	for _, pat := range prologuePatterns {
+	for _, pat := range prologuePatterns() {
 		holes := map[string]dst.Node{holeCtx: nil, holeSpan: nil, holeName: nil}
 		if !matchShape(pat.stmt, s, holes) {
 			continue
