@@ -343,7 +343,8 @@ func command(dir string, env []string, name string, args ...string) error {
 // function HNN without a context, and a function CNN with one that calls
 // HNN of package pK-1 (of pK itself for K = 0).
 func generate(dir, repo string, packages, files int) error {
-	gomod := fmt.Sprintf("module example.com/crash\n\ngo 1.24\n\nrequire github.com/traceinject/traceinject v0.0.0\n\nreplace github.com/traceinject/traceinject => %s\n", repo)
+	// The runtime is a module of its own, inside the tool's directory.
+	gomod := fmt.Sprintf("module example.com/crash\n\ngo 1.24\n\nrequire (\n\tgithub.com/traceinject/traceinject v0.0.0\n\tgithub.com/traceinject/traceinject/runtime v0.0.0\n)\n\nreplace (\n\tgithub.com/traceinject/traceinject => %s\n\tgithub.com/traceinject/traceinject/runtime => %s\n)\n", repo, filepath.Join(repo, "runtime"))
 	if err := write(filepath.Join(dir, "go.mod"), gomod); err != nil {
 		return err
 	}
