@@ -20,10 +20,12 @@
 //     itself (rewriter.InstrumentChecked) from the package the driver
 //     type-checked: the same bytes a run of traceinject writes into that
 //     file. An annotated function without a context gets a context
-//     parameter and its callers, in other packages too, an argument: it,
-//     and every file that declares or calls one, is reported without a
-//     fix and left to the command, which plans such edits across the
-//     module and type-checks the result before writing.
+//     parameter and its callers an argument: an unexported one that no
+//     test names has all its calls in the package, and the fix makes
+//     those edits too; an exported one (callers in other packages too) or
+//     one a test calls, and every file that refers to one, is reported
+//     without a fix and left to the command, which plans such edits across
+//     the module and type-checks the result before writing.
 package analyzer
 
 import (

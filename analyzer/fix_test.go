@@ -66,8 +66,8 @@ func TestInstrumentFixBuildsAndRuns(t *testing.T) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	if got := strings.Join(names, " "); got != "ctx.go gin.go stale.go" {
-		t.Fatalf("files with an instrumentation fix: %s, want ctx.go gin.go stale.go (neither.go and caller.go are left to the command)", got)
+	if got := strings.Join(names, " "); got != "ctx.go gin.go stale.go unexported.go" {
+		t.Fatalf("files with an instrumentation fix: %s, want ctx.go gin.go stale.go unexported.go (neither.go and caller.go are left to the command)", got)
 	}
 
 	// What traceinject writes, on one copy; the fixes, on another.
@@ -173,26 +173,29 @@ func TestSpans(t *testing.T) {
 	for _, s := range spans {
 		names = append(names, s.OperationName)
 	}
-	want := []string{"instr.Fetch", "instr.Fetch", "instr.save", "instr.Save", "counting", "GET /hello/:who"}
+	want := []string{"instr.twice", "instr.Fetch", "instr.Fetch", "instr.save", "instr.Save", "counting", "GET /hello/:who"}
 	if !reflect.DeepEqual(names, want) {
 		t.Fatalf("spans %q, want %q", names, want)
 	}
-	if id := spans[0].Tag("id"); id != 7 {
+	if spans[0].ParentID != spans[1].SpanContext.SpanID {
+		t.Errorf("twice, which got a context parameter, is not a child of Fetch")
+	}
+	if id := spans[1].Tag("id"); id != 7 {
 		t.Errorf("Fetch(7): tag id = %v", id)
 	}
-	if e := spans[0].Tag("error"); e != nil {
+	if e := spans[1].Tag("error"); e != nil {
 		t.Errorf("Fetch(7): error tag %v", e)
 	}
-	if e := spans[1].Tag("error"); e != true {
+	if e := spans[2].Tag("error"); e != true {
 		t.Errorf("Fetch(-1): error tag %v, want true", e)
 	}
-	if spans[2].ParentID != spans[3].SpanContext.SpanID {
+	if spans[3].ParentID != spans[4].SpanContext.SpanID {
 		t.Errorf("save is not a child of Save")
 	}
-	if spans[3].ParentID != 0 {
+	if spans[4].ParentID != 0 {
 		t.Errorf("Save has a parent: the context carried no span")
 	}
-	g := spans[5]
+	g := spans[6]
 	if g.Tag("http.status_code") != uint16(200) && g.Tag("http.status_code") != 200 {
 		t.Errorf("GET: http.status_code %v", g.Tag("http.status_code"))
 	}

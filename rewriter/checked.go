@@ -6,6 +6,9 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -21,10 +24,12 @@ import (
 // package, so that its suggested fixes are the command's edits and not a
 // second instrumenter's.
 //
-// A function that gets a context parameter changes its callers too,
-// possibly in other packages: such a function, and every file that
-// declares or refers to one, is left to the command (no change; a Stale
-// diagnostic names the function). So are cgo packages (nothing is
+// A function that gets a context parameter changes its callers too: when
+// it is unexported and no test file refers to it, every call is in the
+// files given, and they get the command's edits; an exported one
+// (callers possibly in other packages) or one a test calls, and every
+// file that declares or refers to one, is left to the command (no change;
+// a Stale diagnostic names the function). So are cgo packages (nothing is
 // returned). readFile reads the files' current contents.
 func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, sizes types.Sizes, readFile func(string) ([]byte, error)) ([]FileChange, []Diagnostic, error) {
 	var names []string
@@ -58,7 +63,26 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 		res.sort()
 		return nil, res.Diagnostics, err
 	}
-	leaveCtxless(pr, res)
+	var tests []*ast.File
+	for _, f := range files {
+		if strings.HasSuffix(fset.File(f.Pos()).Name(), "_test.go") {
+			tests = append(tests, f)
+		}
+	}
+	// A driver may analyze the package without its tests (go vet analyzes
+	// the test variant, golangci-lint and gopls both): the test files of
+	// the directory are read too, for the names they mention.
+	var testSrc [][]byte
+	if dir := filepath.Dir(names[0]); dir != "" {
+		if matches, err := filepath.Glob(filepath.Join(dir, "*_test.go")); err == nil {
+			for _, m := range matches {
+				if src, err := os.ReadFile(m); err == nil {
+					testSrc = append(testSrc, src)
+				}
+			}
+		}
+	}
+	leaveCtxless(pr, res, tests, testSrc)
 	cp := p
 	if len(pr.strippedSrc) > 0 {
 		cp = typeCheckStripped(p, pr, overlay)
@@ -68,18 +92,35 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 			return nil, res.Diagnostics, nil
 		}
 	}
-	if err := finishPackage(pr, cp, res, nil); err != nil {
+	// The unexported functions without a context that are left get their
+	// parameter, and their calls, all in these files, an argument.
+	ap, diags, err := planAddctx(addctxInput{cfg: cfg, runs: []*pkgState{pr},
+		stripped: map[string]*packages.Package{cp.PkgPath: cp}, listed: []*packages.Package{p}})
+	if err != nil {
+		return nil, nil, err
+	}
+	res.Diagnostics = append(res.Diagnostics, diags...)
+	if res.HasKind(Error) {
+		res.sort()
+		return nil, res.Diagnostics, nil
+	}
+	if err := finishPackage(pr, cp, res, ap); err != nil {
 		return nil, nil, err
 	}
 	res.sort()
 	return res.Changes, res.Diagnostics, nil
 }
 
-// leaveCtxless takes out of pr the files that declare an annotated
-// function without a context (it gets a parameter, and its callers an
-// argument: a plan across packages) or refer to one, and reports those
-// functions, and the uninstrumented ones of those files, for the command.
-func leaveCtxless(pr *pkgState, res *Result) {
+// leaveCtxless takes out of pr the files that the command alone can
+// rewrite, and reports their annotated functions for it: the files that
+// declare or refer to an annotated function without a context that is
+// exported (its callers, in other packages too, get an argument) or
+// referred to from a test file, or named in one of the directory's (the
+// command edits those calls; a fix here edits the package's own files),
+// and, transitively, to any other such
+// function those files refer to. Unexported functions without a context
+// whose every reference stays in the files kept are planned with them.
+func leaveCtxless(pr *pkgState, res *Result, tests []*ast.File, testSrc [][]byte) {
 	in := &instrumenter{pkg: pr.p}
 	info := pr.p.TypesInfo
 	ctxless := map[types.Object]bool{}
@@ -98,16 +139,66 @@ func leaveCtxless(pr *pkgState, res *Result) {
 	if len(ctxless) == 0 {
 		return
 	}
+	refs := func(f *ast.File) map[types.Object]bool {
+		m := map[types.Object]bool{}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				for _, obj := range []types.Object{info.Uses[id], info.Defs[id]} {
+					if ctxless[obj] {
+						m[obj] = true
+					}
+				}
+			}
+			return true
+		})
+		return m
+	}
+	leave := map[types.Object]bool{}
+	for obj := range ctxless {
+		if obj.Exported() {
+			leave[obj] = true
+		}
+	}
+	for _, f := range tests {
+		for obj := range refs(f) {
+			leave[obj] = true
+		}
+	}
+	for obj := range ctxless {
+		word := regexp.MustCompile(`\b` + regexp.QuoteMeta(obj.Name()) + `\b`)
+		for _, src := range testSrc {
+			if word.Match(src) {
+				leave[obj] = true
+			}
+		}
+	}
+	fileRefs := map[string]map[types.Object]bool{}
+	for _, fr := range pr.files {
+		fileRefs[fr.name] = refs(fr.curAST)
+	}
+	left := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, fr := range pr.files {
+			if left[fr.name] {
+				continue
+			}
+			for obj := range fileRefs[fr.name] {
+				if leave[obj] {
+					left[fr.name], changed = true, true
+					break
+				}
+			}
+			if left[fr.name] {
+				for obj := range fileRefs[fr.name] {
+					leave[obj] = true
+				}
+			}
+		}
+	}
 	var keep []*fileState
 	for _, fr := range pr.files {
-		refers := false
-		ast.Inspect(fr.curAST, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok && (ctxless[info.Uses[id]] || ctxless[info.Defs[id]]) {
-				refers = true
-			}
-			return !refers
-		})
-		if !refers {
+		if !left[fr.name] {
 			keep = append(keep, fr)
 			continue
 		}

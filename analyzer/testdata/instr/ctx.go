@@ -12,6 +12,7 @@ func Fetch(ctx context.Context, id int) (string, error) { // want Fetch:"traced"
 	if id < 0 {
 		return "", errors.New("negative id")
 	}
+	_ = twice(id) // want "call of instr.twice must pass a context"
 	return "item", nil
 }
 
