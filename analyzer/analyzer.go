@@ -48,7 +48,7 @@ func New(kinds policy.Kinds) *analysis.Analyzer {
 	r := &runner{kinds: kinds}
 	a := &analysis.Analyzer{
 		Name:      "traceinject",
-		Doc:       "report what the tracing policy requires and lacks //trace:span or //trace:ignore\n\nGin route handlers (gin), gRPC clients and servers created without their traced constructors and out-of-date _trace.pb.go files (grpc), exported functions with a context.Context parameter (ctx), //trace:ignore without a reason, and annotated functions whose instrumentation is missing or stale. Fixes insert //trace:span, or make the edits traceinject makes to instrument a file (a function that gets a context parameter is left to traceinject).",
+		Doc:       "report what the tracing policy requires and lacks //trace:span or //trace:ignore\n\nGin route handlers (gin), gRPC clients and servers created without their traced constructors and out-of-date _trace.pb.go files (grpc), exported functions with a context.Context parameter (ctx), //trace:ignore without a reason, and annotated functions whose instrumentation is missing or stale. Fixes insert //trace:span, or make the edits traceinject makes to instrument a file (an exported function that gets a context parameter, or one a test calls, is left to traceinject).",
 		URL:       "https://github.com/traceinject/traceinject#the-tracing-policy",
 		Run:       r.run,
 		FactTypes: []analysis.Fact{new(Traced)},

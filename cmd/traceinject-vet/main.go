@@ -7,8 +7,9 @@
 // package analyzer for the differences), with fixes that insert
 // //trace:span and fixes that instrument annotated functions exactly as
 // traceinject does (go vet -fix applies them; run it twice to annotate,
-// then instrument). A function that gets a context parameter is left to
-// traceinject, which also updates its callers in other packages.
+// then instrument). An exported function that gets a context parameter,
+// or one a test calls, is left to traceinject, which also updates its
+// callers in other packages and in tests.
 package main
 
 import (
