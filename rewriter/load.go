@@ -31,6 +31,19 @@ const typedMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiled
 // files mention a directive or marker (or, for Remove, the runtime package).
 // It also returns the listed packages of the main module.
 func load(cfg Config, overlay map[string][]byte) (pkgs, listed []*packages.Package, diags []Diagnostic, err error) {
+	listed, paths, diags, err := list(cfg, overlay)
+	if err != nil || len(paths) == 0 {
+		return nil, listed, diags, err
+	}
+	pkgs, err = loadTyped(cfg, overlay, paths)
+	return pkgs, listed, diags, err
+}
+
+// list lists the packages matching cfg.Patterns and returns the listed
+// packages of the main module and the paths of those whose files mention
+// a directive or marker (or, for Remove, the runtime package): the ones to
+// type-check.
+func list(cfg Config, overlay map[string][]byte) (listed []*packages.Package, paths []string, diags []Diagnostic, err error) {
 	patterns := cfg.Patterns
 	if len(patterns) == 0 {
 		patterns = []string{"."}
@@ -40,7 +53,6 @@ func load(cfg Config, overlay map[string][]byte) (pkgs, listed []*packages.Packa
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var paths []string
 	seen := map[string]bool{}
 	needles := directiveNeedles(cfg)
 	for _, p := range all {
@@ -61,11 +73,7 @@ func load(cfg Config, overlay map[string][]byte) (pkgs, listed []*packages.Packa
 		seen[p.PkgPath] = true
 		paths = append(paths, p.PkgPath)
 	}
-	if len(paths) == 0 {
-		return nil, listed, diags, nil
-	}
-	pkgs, err = loadTyped(cfg, overlay, paths)
-	return pkgs, listed, diags, err
+	return listed, paths, diags, nil
 }
 
 // directiveNeedles are the bytes that make a package worth type-checking.

@@ -40,6 +40,9 @@ type Config struct {
 	// the changed files import (see setupDiagnostics); -d, -l and the
 	// write set it, -check and -remove do not need it.
 	Setup bool
+
+	// cache is the directory of the result cache (cache.go); "" = none.
+	cache string
 }
 
 // Kind classifies a diagnostic.

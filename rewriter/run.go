@@ -27,13 +27,22 @@ import (
 // and render it; verify.
 func Run(cfg Config) (*Result, error) {
 	cfg.Patterns = packagePatterns(cfg)
-	res := &Result{}
-
-	// Load.
-	pkgs, listed, diags, err := load(cfg, cfg.Overlay)
+	// Load: list, then one package at a time when no package needs
+	// another's plan (stream.go), else every package in one typed load.
+	listed, paths, diags, err := list(cfg, cfg.Overlay)
 	if err != nil {
 		return nil, err
 	}
+	if res, ok, err := runByPackage(cfg, listed, paths, diags); err != nil || ok {
+		return res, err
+	}
+	var pkgs []*packages.Package
+	if len(paths) > 0 {
+		if pkgs, err = loadTyped(cfg, cfg.Overlay, paths); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{}
 	res.Diagnostics = append(res.Diagnostics, diags...)
 	res.roots = moduleRoots(listed)
 	if cfg.policy() {

@@ -1,0 +1,389 @@
+package rewriter
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/gcexportdata"
+	"golang.org/x/tools/go/packages"
+)
+
+// The package-at-a-time run.
+//
+// When no annotated function gets a context parameter, what a package
+// becomes depends on its own files and on the types of its imports, nothing
+// else: such a run lists the packages with directives once with their
+// imports' compiled export data, as go vet does, and then strips, type-checks
+// and instruments one package at a time (as many at once as there are
+// processors), dropping its syntax and types as soon as its result is
+// made. The result of a package may come from the result cache (cache.go)
+// instead. Everything else (a function that gets a context parameter, whose
+// callers must be planned together; a package that does not build; cgo; the
+// policy) takes the whole-run path of Run, which type-checks every package
+// in one load.
+
+// exportMode lists packages with everything a type check against their
+// imports' export data needs, without the syntax and types.
+const exportMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedImports | packages.NeedDeps | packages.NeedExportFile | packages.NeedTypesSizes |
+	packages.NeedModule
+
+// errWhole stops a package-at-a-time run: the run needs the whole-run path.
+var errWhole = fmt.Errorf("the run needs every package at once")
+
+// runByPackage is Run, one package at a time: paths are the packages with
+// directives, listed the listed packages of the main modules, diags the
+// listing's diagnostics. It returns false when the run needs the whole-run
+// path (nothing is lost: it has written nothing).
+func runByPackage(cfg Config, listed []*packages.Package, paths []string, diags []Diagnostic) (*Result, bool, error) {
+	if cfg.policy() {
+		return nil, false, nil
+	}
+	res := &Result{Diagnostics: diags, roots: moduleRoots(listed)}
+	var typed []*packages.Package
+	if len(paths) > 0 {
+		// A rewrite must not be written when a package of the patterns
+		// does not build: they are listed with export data too, which
+		// compiles them (or finds them in the build cache).
+		want := slices.Clone(paths)
+		if cfg.Verify {
+			for _, p := range listed {
+				if !slices.Contains(want, p.PkgPath) {
+					want = append(want, p.PkgPath)
+				}
+			}
+		}
+		lc := &packages.Config{Mode: exportMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: cfg.Overlay}
+		roots, err := packages.Load(lc, want...)
+		if err != nil {
+			return nil, false, err
+		}
+		byPath := map[string]*packages.Package{}
+		for _, p := range roots {
+			if len(p.Errors) > 0 || !slices.Equal(p.GoFiles, p.CompiledGoFiles) || !exportsOfImports(p) {
+				return nil, false, nil
+			}
+			byPath[p.PkgPath] = p
+		}
+		for _, path := range paths {
+			p := byPath[path]
+			if p == nil {
+				return nil, false, nil
+			}
+			typed = append(typed, p)
+		}
+	}
+	if cfg.Mode != Remove {
+		res.Diagnostics = append(res.Diagnostics, testFileDirectives(listed, cfg.Overlay)...)
+	}
+	c := openCache(cfg)
+	imp := newExportImporter()
+	parts := make([]Result, len(typed))
+	g := parallel()
+	for i, p := range typed {
+		g.Go(func() error { return packageRun(cfg, c, imp, p, &parts[i]) })
+	}
+	if err := g.Wait(); err == errWhole {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	for i := range typed {
+		res.merge(&parts[i])
+	}
+	if cfg.Setup && cfg.Mode != Remove && !res.HasKind(Error) && len(res.Changes) > 0 {
+		res.Diagnostics = append(res.Diagnostics, setupDiagnostics(cfg, res, listed)...)
+	}
+	if cfg.Verify && !res.HasKind(Error) && len(res.Changes) > 0 {
+		if ok, err := verifyByPackage(cfg, imp, res, typed); err != nil || !ok {
+			return nil, false, err
+		}
+	}
+	if len(res.Changes) > 0 {
+		var err error
+		if res.journalDir, err = journalDir(cfg); err != nil {
+			return nil, false, err
+		}
+	}
+	res.sort()
+	return res, true, nil
+}
+
+// exportsOfImports reports whether every import of p has export data.
+func exportsOfImports(p *packages.Package) bool {
+	for _, q := range p.Imports {
+		if q.PkgPath != "unsafe" && q.ExportFile == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// packageRun strips, type-checks and instruments p into part, or takes its
+// result from the cache. It returns errWhole when one of p's annotated
+// functions gets a context parameter.
+func packageRun(cfg Config, c *resultCache, imp *exportImporter, p *packages.Package, part *Result) error {
+	key, src := c.key(cfg, p)
+	if c.get(key, src, part) {
+		return nil
+	}
+	if src != nil {
+		// Made from the very bytes the key hashes.
+		cfg.Overlay = src
+	}
+	cur := imp.typeCheck(p, cfg.Overlay, nil)
+	if len(cur.Errors) > 0 {
+		part.Diagnostics = packageErrors(cur)
+		return nil
+	}
+	pr, err := preparePackage(cfg, cur, part)
+	if err != nil {
+		return err
+	}
+	if pr != nil {
+		if anyCtxless([]*pkgState{pr}) {
+			return errWhole
+		}
+		stripped := cur
+		if len(pr.strippedSrc) > 0 {
+			cur.TypesInfo = nil // served stripping
+			overlay := map[string][]byte{}
+			for k, v := range cfg.Overlay {
+				overlay[k] = v
+			}
+			for k, v := range pr.strippedSrc {
+				overlay[k] = v
+			}
+			// Files without injected code keep their syntax.
+			same := map[string]*ast.File{}
+			for _, fr := range pr.files {
+				if _, ok := pr.strippedSrc[fr.name]; !ok {
+					same[fr.name] = fr.curAST
+				}
+			}
+			stripped = imp.typeCheck(p, overlay, same)
+			if len(stripped.Errors) > 0 {
+				part.Diagnostics = append(part.Diagnostics, pr.toCurrent(packageErrors(stripped))...)
+				return nil
+			}
+		}
+		if err := finishPackage(pr, stripped, part, nil); err != nil {
+			return err
+		}
+	}
+	c.put(key, part)
+	return nil
+}
+
+// verifyByPackage type-checks each changed package with its new contents
+// against its imports' export data, as verify does for the whole run:
+// without context parameters to add, no package's API changes, so the
+// packages that import a changed one build as they did. It returns false
+// when an import of the new contents has no export data.
+func verifyByPackage(cfg Config, imp *exportImporter, res *Result, typed []*packages.Package) (bool, error) {
+	overlay := map[string][]byte{}
+	for k, v := range cfg.Overlay {
+		overlay[k] = v
+	}
+	for _, c := range res.Changes {
+		overlay[c.Path] = c.New
+	}
+	var changed []*packages.Package
+	added := map[string]bool{} // imports the new contents add
+	for _, p := range typed {
+		mine := false
+		for _, c := range res.Changes {
+			mine = mine || slices.Contains(p.CompiledGoFiles, c.Path)
+		}
+		if !mine {
+			continue
+		}
+		changed = append(changed, p)
+		for _, name := range p.CompiledGoFiles {
+			src, ok := overlay[name]
+			if !ok {
+				continue // unchanged: its imports are p's
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.ImportsOnly)
+			if err != nil {
+				continue // the type check reports it
+			}
+			for _, is := range f.Imports {
+				path := strings.Trim(is.Path.Value, `"`)
+				if _, ok := p.Imports[path]; !ok && path != "unsafe" {
+					added[path] = true
+				}
+			}
+		}
+	}
+	extra := map[string]*packages.Package{}
+	if len(added) > 0 {
+		var paths []string
+		for path := range added {
+			paths = append(paths, path)
+		}
+		sort.Strings(paths)
+		lc := &packages.Config{Mode: packages.NeedName | packages.NeedExportFile, Dir: cfg.Dir, Env: cfg.Env}
+		loaded, err := packages.Load(lc, paths...)
+		if err != nil {
+			return false, err
+		}
+		for _, q := range loaded {
+			if q.ExportFile == "" || len(q.Errors) > 0 {
+				return false, nil
+			}
+			extra[q.PkgPath] = q
+		}
+	}
+	diags := make([][]Diagnostic, len(changed))
+	g := parallel()
+	for i := range changed {
+		g.Go(func() error {
+			verifyPackage(imp, changed[i], extra, overlay, &diags[i])
+			return nil
+		})
+	}
+	g.Wait()
+	for _, ds := range diags {
+		res.Diagnostics = append(res.Diagnostics, ds...)
+	}
+	return true, nil
+}
+
+// verifyPackage type-checks p with the contents of overlay, the imports
+// the new contents add coming from extra, into diags.
+func verifyPackage(imp *exportImporter, changed *packages.Package, extra map[string]*packages.Package, overlay map[string][]byte, diags *[]Diagnostic) {
+	p := *changed
+	p.Imports = map[string]*packages.Package{}
+	for k, v := range changed.Imports {
+		p.Imports[k] = v
+	}
+	for path, q := range extra {
+		if _, ok := p.Imports[path]; !ok {
+			p.Imports[path] = q
+		}
+	}
+	for _, d := range packageErrors(imp.typeCheck(&p, overlay, nil)) {
+		d.Msg = "rewritten code does not type-check (nothing written; please report this): " + d.Msg
+		*diags = append(*diags, d)
+	}
+}
+
+// exportImporter reads the export data of the imports of the packages a
+// run type-checks, once each, into types that every check shares (read-only
+// once read, as go/packages shares them).
+type exportImporter struct {
+	fset *token.FileSet // every package's, and the imports'
+
+	mu   sync.Mutex
+	view map[string]*types.Package // by path: gcexportdata's packages
+	read map[string]bool           // paths whose own export data was read
+}
+
+func newExportImporter() *exportImporter {
+	return &exportImporter{fset: token.NewFileSet(), view: map[string]*types.Package{}, read: map[string]bool{}}
+}
+
+// load returns the types of q from its export data.
+func (ei *exportImporter) load(q *packages.Package) (*types.Package, error) {
+	ei.mu.Lock()
+	defer ei.mu.Unlock()
+	if ei.read[q.PkgPath] {
+		return ei.view[q.PkgPath], nil
+	}
+	f, err := os.Open(q.ExportFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := gcexportdata.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", q.ExportFile, err)
+	}
+	t, err := gcexportdata.Read(r, ei.fset, ei.view, q.PkgPath)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", q.ExportFile, err)
+	}
+	ei.read[q.PkgPath] = true
+	return t, nil
+}
+
+// typeCheck parses p's files (their contents from overlay, else from disk;
+// the syntax of those in same is reused) and type-checks them against the
+// export data of p's imports, into a package as go/packages would have
+// loaded it. Nothing of it is shared with other packages: its syntax and
+// types go when it goes.
+func (ei *exportImporter) typeCheck(p *packages.Package, overlay map[string][]byte, same map[string]*ast.File) *packages.Package {
+	out := &packages.Package{
+		ID: p.ID, Name: p.Name, PkgPath: p.PkgPath, Module: p.Module,
+		GoFiles: p.GoFiles, CompiledGoFiles: p.CompiledGoFiles, OtherFiles: p.OtherFiles,
+		Imports: p.Imports, Fset: ei.fset, TypesSizes: p.TypesSizes,
+	}
+	for _, name := range p.CompiledGoFiles {
+		if f := same[name]; f != nil {
+			out.Syntax = append(out.Syntax, f)
+			continue
+		}
+		src, err := readFile(name, overlay)
+		if err != nil {
+			out.Errors = append(out.Errors, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
+			continue
+		}
+		f, err := parser.ParseFile(out.Fset, name, src, parser.AllErrors|parser.ParseComments)
+		if f != nil {
+			out.Syntax = append(out.Syntax, f)
+		}
+		if el, ok := err.(scanner.ErrorList); ok {
+			for _, e := range el {
+				out.Errors = append(out.Errors, packages.Error{Pos: e.Pos.String(), Msg: e.Msg, Kind: packages.ParseError})
+			}
+		} else if err != nil {
+			out.Errors = append(out.Errors, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
+		}
+	}
+	importer := importerFunc(func(path string) (*types.Package, error) {
+		if path == "unsafe" {
+			return types.Unsafe, nil
+		}
+		q := p.Imports[path]
+		if q == nil || q.ExportFile == "" {
+			return nil, fmt.Errorf("no export data for %q", path)
+		}
+		return ei.load(q)
+	})
+	out.Types = types.NewPackage(p.PkgPath, p.Name)
+	out.TypesInfo = &types.Info{
+		Types:        map[ast.Expr]types.TypeAndValue{},
+		Defs:         map[*ast.Ident]types.Object{},
+		Uses:         map[*ast.Ident]types.Object{},
+		Implicits:    map[ast.Node]types.Object{},
+		Instances:    map[*ast.Ident]types.Instance{},
+		Scopes:       map[ast.Node]*types.Scope{},
+		Selections:   map[*ast.SelectorExpr]*types.Selection{},
+		FileVersions: map[*ast.File]string{},
+	}
+	tc := &types.Config{
+		Importer: importer,
+		Sizes:    p.TypesSizes,
+		Error: func(err error) {
+			if te, ok := err.(types.Error); ok {
+				out.Errors = append(out.Errors, packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
+			}
+		},
+	}
+	if p.Module != nil && p.Module.GoVersion != "" {
+		tc.GoVersion = "go" + p.Module.GoVersion
+	}
+	types.NewChecker(tc, out.Fset, out.Types, out.TypesInfo).Files(out.Syntax)
+	out.IllTyped = len(out.Errors) > 0
+	return out
+}
