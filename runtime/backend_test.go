@@ -33,20 +33,22 @@ func (f *fakeBackend) Start(ctx context.Context, name string, follows bool) (con
 func (f *fakeBackend) ContextWithSpan(ctx context.Context, span any) context.Context {
 	return context.WithValue(ctx, fakeKey{}, span)
 }
-func (f *fakeBackend) HasSpan(ctx context.Context) bool        { return ctx.Value(fakeKey{}) != nil }
-func (f *fakeBackend) Inject(context.Context, backend.Carrier) {}
-func (f *fakeBackend) SetString(_ any, k, v string)            { f.log("SetString %s=%s", k, v) }
-func (f *fakeBackend) SetInt(_ any, k string, v int64)         { f.log("SetInt %s=%d", k, v) }
-func (f *fakeBackend) SetBool(_ any, k string, v bool)         { f.log("SetBool %s=%v", k, v) }
-func (f *fakeBackend) SetFloat(_ any, k string, v float64)     { f.log("SetFloat %s=%v", k, v) }
-func (f *fakeBackend) SetValue(_ any, k string, v any)         { f.log("SetValue %s=%v(%T)", k, v, v) }
-func (f *fakeBackend) RecordError(_ any, err error)            { f.log("RecordError %v", err) }
-func (f *fakeBackend) Fail(_ any, err error)                   { f.log("Fail %v", err) }
-func (f *fakeBackend) FailPanic(_ any, r any)                  { f.log("FailPanic %v", r) }
-func (f *fakeBackend) Finish(span any)                         { f.log("Finish %s", span.(*fakeSpan).name) }
-func (f *fakeBackend) EndHTTPServer(any, int)                  {}
-func (f *fakeBackend) EndHTTPClient(any, int)                  {}
-func (f *fakeBackend) EndRPC(any, uint32, bool, string)        {}
+func (f *fakeBackend) HasSpan(ctx context.Context) bool         { return ctx.Value(fakeKey{}) != nil }
+func (f *fakeBackend) SpanFromContext(ctx context.Context) any  { return ctx.Value(fakeKey{}) }
+func (f *fakeBackend) IsActive(ctx context.Context, s any) bool { return ctx.Value(fakeKey{}) == s }
+func (f *fakeBackend) Inject(context.Context, backend.Carrier)  {}
+func (f *fakeBackend) SetString(_ any, k, v string)             { f.log("SetString %s=%s", k, v) }
+func (f *fakeBackend) SetInt(_ any, k string, v int64)          { f.log("SetInt %s=%d", k, v) }
+func (f *fakeBackend) SetBool(_ any, k string, v bool)          { f.log("SetBool %s=%v", k, v) }
+func (f *fakeBackend) SetFloat(_ any, k string, v float64)      { f.log("SetFloat %s=%v", k, v) }
+func (f *fakeBackend) SetValue(_ any, k string, v any)          { f.log("SetValue %s=%v(%T)", k, v, v) }
+func (f *fakeBackend) RecordError(_ any, err error)             { f.log("RecordError %v", err) }
+func (f *fakeBackend) Fail(_ any, err error)                    { f.log("Fail %v", err) }
+func (f *fakeBackend) FailPanic(_ any, r any)                   { f.log("FailPanic %v", r) }
+func (f *fakeBackend) Finish(span any)                          { f.log("Finish %s", span.(*fakeSpan).name) }
+func (f *fakeBackend) EndHTTPServer(any, int)                   {}
+func (f *fakeBackend) EndHTTPClient(any, int)                   {}
+func (f *fakeBackend) EndRPC(any, uint32, bool, string)         {}
 func (f *fakeBackend) StartRPC(ctx context.Context, _ *backend.RPC, _ bool, _ backend.Carrier) (context.Context, any) {
 	return ctx, &fakeSpan{}
 }

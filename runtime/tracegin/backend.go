@@ -19,12 +19,13 @@ func startBackend(b backend.Backend, c *gin.Context, name string, follows, named
 		return runtime.Span{}
 	}
 	req := c.Request
-	var span any
+	var span, parent any
 	ctx := req.Context()
 	if b.HasSpan(ctx) {
 		if name == "" {
 			name = defaultOperation(c)
 		}
+		parent = b.SpanFromContext(ctx)
 		ctx, span = b.Start(ctx, name, follows)
 	} else {
 		if !named || name == "" {
@@ -36,11 +37,12 @@ func startBackend(b backend.Backend, c *gin.Context, name string, follows, named
 	if !unreachableLogged.Load() && !b.HasSpan(c) && unreachableLogged.CompareAndSwap(false, true) {
 		stdlog.Print(unreachableMessage)
 	}
-	return runtime.Span(impl.BackendSpan(backend.Span{B: b, V: span}))
+	return runtime.Span(impl.BackendSpan(backend.Span{B: b, V: span}).WithParent(parent))
 }
 
-// endBackend is End for a backend's span; r is what End recovered.
-func endBackend(c *gin.Context, s backend.Span, errp *error, r any) {
+// endBackend is End for a backend's span; parent is the span it started
+// under (nil for the server span) and r is what End recovered.
+func endBackend(c *gin.Context, s backend.Span, parent any, errp *error, r any) {
 	if r != nil {
 		status := http.StatusInternalServerError
 		if c.Writer.Written() {
@@ -50,6 +52,7 @@ func endBackend(c *gin.Context, s backend.Span, errp *error, r any) {
 		recordGinErrors(c, s)
 		s.B.FailPanic(s.V, r)
 		s.B.Finish(s.V)
+		restoreBackendParent(c, s, parent)
 		panic(r)
 	}
 	s.B.EndHTTPServer(s.V, c.Writer.Status())
@@ -58,6 +61,17 @@ func endBackend(c *gin.Context, s backend.Span, errp *error, r any) {
 		s.B.Fail(s.V, *errp)
 	}
 	s.B.Finish(s.V)
+	restoreBackendParent(c, s, parent)
+}
+
+// restoreBackendParent is restoreParent for a backend's span.
+func restoreBackendParent(c *gin.Context, s backend.Span, parent any) {
+	if parent == nil || c.Request == nil {
+		return
+	}
+	if ctx := c.Request.Context(); s.B.IsActive(ctx, s.V) {
+		c.Request = c.Request.WithContext(s.B.ContextWithSpan(ctx, parent))
+	}
 }
 
 // recordGinErrors is logGinErrors for a backend's span: each of c.Errors is

@@ -10,6 +10,10 @@
 //
 // or StartNamed when the directive names the operation.
 //
+// Gin functions called one after another from one handler get sibling spans:
+// End makes the span active before Start active again in c.Request's context
+// (see End).
+//
 // With opentracing's no-op tracer both calls do nothing and allocate nothing.
 // After traceotel.Use (package runtime/traceotel) the spans are OpenTelemetry
 // spans following its semantic conventions (see that package), and the
@@ -19,6 +23,7 @@ package tracegin
 import (
 	stdlog "log"
 	"net/http"
+	"reflect"
 	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
@@ -35,8 +40,9 @@ import (
 const component = "gin"
 
 // Start starts the span of a Gin function and makes c.Request carry it, so
-// that later handlers in the chain and everything the function passes
-// c.Request.Context() to see it. Code given c itself as a context.Context
+// that everything the function calls with c or c.Request.Context() sees it,
+// and, when it is the request's server span, the later handlers in the chain
+// too (End takes any other span back: see End). Code given c itself as a context.Context
 // sees it too when the engine's ContextWithFallback is true; when it is
 // false, the first span started logs, once per process, how to fix that.
 //
@@ -91,7 +97,8 @@ func start(c *gin.Context, name string, follows, named bool) runtime.Span {
 	req := c.Request
 	ctx := req.Context()
 	var span opentracing.Span
-	if parent := opentracing.SpanFromContext(ctx); parent != nil {
+	parent := opentracing.SpanFromContext(ctx)
+	if parent != nil {
 		if name == "" {
 			name = defaultOperation(c)
 		}
@@ -122,7 +129,11 @@ func start(c *gin.Context, name string, follows, named bool) runtime.Span {
 	if !unreachableLogged.Load() && opentracing.SpanFromContext(c) == nil && unreachableLogged.CompareAndSwap(false, true) {
 		stdlog.Print(unreachableMessage)
 	}
-	return runtime.Span(impl.OpenTracingSpan(span))
+	s := impl.OpenTracingSpan(span)
+	if parent != nil {
+		s = s.WithParent(parent)
+	}
+	return runtime.Span(s)
 }
 
 // unreachableLogged is set once unreachableMessage has been logged: once per
@@ -165,11 +176,19 @@ func defaultOperation(c *gin.Context) string {
 // was written yet.
 //
 // The span is finished exactly once. End does nothing for the zero Span.
+//
+// When s did not start the request's server span and c.Request's context
+// still carries s, End makes the span s started under active again, as
+// c.Request = c.Request.WithContext(...) on the request as the function left
+// it: only the span changes, not its Body, Host or context values. Gin
+// functions called one after another are thus siblings, not each the child of
+// the one before. A span the function made active itself stays, and so does
+// the server span, under which the handlers after it in the chain run.
 func End(c *gin.Context, s runtime.Span, errp *error) {
 	span := (*impl.Span)(&s).OpenTracing()
 	if span == nil {
 		if x := (*impl.Span)(&s).Backend(); x.B != nil {
-			endBackend(c, x, errp, recover())
+			endBackend(c, x, (*impl.Span)(&s).Parent(), errp, recover())
 		}
 		return
 	}
@@ -182,6 +201,7 @@ func End(c *gin.Context, s runtime.Span, errp *error) {
 		ext.HTTPStatusCode.Set(span, uint16(status))
 		logGinErrors(c, span)
 		span.Finish()
+		restoreParent(c, span, (*impl.Span)(&s).Parent())
 		panic(r)
 	}
 	status := c.Writer.Status()
@@ -194,6 +214,36 @@ func End(c *gin.Context, s runtime.Span, errp *error) {
 		ext.LogError(span, *errp)
 	}
 	span.Finish()
+	restoreParent(c, span, (*impl.Span)(&s).Parent())
+}
+
+// restoreParent makes parent, the span that was active when span started,
+// active again in c.Request's context if span still is, so that the next
+// Gin function the caller calls is span's sibling, not its child. It swaps
+// only the span, in the request as it is now: whatever the function changed
+// in the request (its Body, values added to its context) stays. A span the
+// function made active itself is left alone, and so is the request's server
+// span (parent is nil for it): the handlers after it run under it.
+func restoreParent(c *gin.Context, span opentracing.Span, parent any) {
+	p, _ := parent.(opentracing.Span)
+	if p == nil || c.Request == nil {
+		return
+	}
+	ctx := c.Request.Context()
+	if active := opentracing.SpanFromContext(ctx); !sameSpan(active, span) {
+		return
+	}
+	c.Request = c.Request.WithContext(opentracing.ContextWithSpan(ctx, p))
+}
+
+// sameSpan is a == b for spans of any tracer: comparing interfaces whose
+// dynamic type is not comparable would panic.
+func sameSpan(a, b opentracing.Span) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	ta := reflect.TypeOf(a)
+	return ta == reflect.TypeOf(b) && ta.Comparable() && a == b
 }
 
 // loggedErrorsKey keys, in c.Keys, how many of c.Errors a span has logged

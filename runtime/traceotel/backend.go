@@ -66,6 +66,17 @@ func (t *tracer) HasSpan(ctx context.Context) bool {
 	return sc.IsValid() && !sc.IsRemote()
 }
 
+func (t *tracer) SpanFromContext(ctx context.Context) any {
+	return trace.SpanFromContext(ctx)
+}
+
+// IsActive compares span contexts: span values need not be comparable (the
+// SDK's span that is not recording is a struct holding a slice).
+func (t *tracer) IsActive(ctx context.Context, span any) bool {
+	sc := trace.SpanContextFromContext(ctx)
+	return sc.IsValid() && sc.Equal(span.(trace.Span).SpanContext())
+}
+
 func (t *tracer) Inject(ctx context.Context, c backend.Carrier) {
 	t.prop.Inject(ctx, c)
 }

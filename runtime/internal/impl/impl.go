@@ -113,6 +113,12 @@ func Recording(t opentracing.Tracer) opentracing.Tracer {
 type Span struct {
 	ot opentracing.Span
 	x  backend.Span
+
+	// parent is, for the span of a Gin function that did not start its
+	// request's server span, the span that was active in the request's
+	// context when it started (an opentracing.Span, or the backend's span
+	// value): tracegin.End makes it active again. nil otherwise.
+	parent any
 }
 
 // OpenTracingSpan returns the Span for s; s may be nil.
@@ -120,6 +126,16 @@ func OpenTracingSpan(s opentracing.Span) Span { return Span{ot: s} }
 
 // BackendSpan returns the Span for a span of the installed backend.
 func BackendSpan(s backend.Span) Span { return Span{x: s} }
+
+// WithParent returns s with parent, the span a Gin function's span was
+// started under, for tracegin.End to make active again.
+func (s Span) WithParent(parent any) Span {
+	s.parent = parent
+	return s
+}
+
+// Parent returns what WithParent set, or nil.
+func (s *Span) Parent() any { return s.parent }
 
 // OpenTracing returns the OpenTracing span, or nil. (A pointer receiver:
 // (*impl.Span)(&s).OpenTracing() reads the field without copying s.)
