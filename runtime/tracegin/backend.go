@@ -1,6 +1,7 @@
 package tracegin
 
 import (
+	"context"
 	stdlog "log"
 	"net/http"
 
@@ -19,13 +20,17 @@ func startBackend(b backend.Backend, c *gin.Context, name string, follows, named
 		return runtime.Span{}
 	}
 	req := c.Request
-	var span, parent any
+	var span any
 	ctx := req.Context()
+	step, stepOK := handlerStep(c)
+	var giveBack *started
 	if b.HasSpan(ctx) {
 		if name == "" {
 			name = defaultOperation(c)
 		}
-		parent = b.SpanFromContext(ctx)
+		if p := stepParent(ctx, b, step, stepOK); p != nil && b.IsActive(ctx, p.span) {
+			giveBack = p
+		}
 		ctx, span = b.Start(ctx, name, follows)
 	} else {
 		if !named || name == "" {
@@ -33,15 +38,19 @@ func startBackend(b backend.Backend, c *gin.Context, name string, follows, named
 		}
 		ctx, span = b.StartHTTPServer(req, name, c.FullPath(), follows)
 	}
-	c.Request = req.WithContext(ctx)
+	c.Request = req.WithContext(withStep(ctx, &started{span: span, b: b, step: step}, stepOK))
 	if !unreachableLogged.Load() && !b.HasSpan(c) && unreachableLogged.CompareAndSwap(false, true) {
 		stdlog.Print(unreachableMessage)
 	}
-	return runtime.Span(impl.BackendSpan(backend.Span{B: b, V: span}).WithParent(parent))
+	x := impl.BackendSpan(backend.Span{B: b, V: span})
+	if giveBack != nil {
+		x = x.WithParent(giveBack)
+	}
+	return runtime.Span(x)
 }
 
-// endBackend is End for a backend's span; parent is the span it started
-// under (nil for the server span) and r is what End recovered.
+// endBackend is End for a backend's span; parent is the *started to give
+// back (see restoreParent), nil for none, and r is what End recovered.
 func endBackend(c *gin.Context, s backend.Span, parent any, errp *error, r any) {
 	if r != nil {
 		status := http.StatusInternalServerError
@@ -66,11 +75,12 @@ func endBackend(c *gin.Context, s backend.Span, parent any, errp *error, r any) 
 
 // restoreBackendParent is restoreParent for a backend's span.
 func restoreBackendParent(c *gin.Context, s backend.Span, parent any) {
-	if parent == nil || c.Request == nil {
+	p, _ := parent.(*started)
+	if p == nil || p.b != s.B || c.Request == nil {
 		return
 	}
 	if ctx := c.Request.Context(); s.B.IsActive(ctx, s.V) {
-		c.Request = c.Request.WithContext(s.B.ContextWithSpan(ctx, parent))
+		c.Request = c.Request.WithContext(context.WithValue(s.B.ContextWithSpan(ctx, p.span), stepKey{}, p))
 	}
 }
 

@@ -144,9 +144,10 @@ func TestHelperWithOwnSpanLeftAlone(t *testing.T) {
 }
 
 // TestChainTrees: an annotated middleware calling c.Next() covers the
-// handlers after it; handlers run one after another under a span are its
-// children side by side, whether a middleware or the first annotated handler
-// (which starts the server span and keeps it active) started it.
+// handlers after it; each annotated handler of the chain is the child of the
+// annotated handler before it, whose span stays active for the handlers
+// after it: End gives a span's parent back only to a helper's caller, never
+// across the chain's handlers.
 func TestChainTrees(t *testing.T) {
 	tr := useMockTracer(t)
 	r := gin.New()
@@ -164,31 +165,103 @@ func TestChainTrees(t *testing.T) {
 	wantChildOf(t, spanNamed(t, tr, "tracegin_test.loadUser"), h)
 	wantChildOf(t, spanNamed(t, tr, "tracegin_test.loadCart"), h)
 
-	tr.Reset()
-	serve(r, httptest.NewRequest(http.MethodGet, "/chain", nil))
-	mw = spanNamed(t, tr, "timing")
-	wantChildOf(t, spanNamed(t, tr, "auth"), mw)
-	wantChildOf(t, spanNamed(t, tr, "tracegin_test.showProfile"), mw)
-	if last != mw {
-		t.Errorf("/chain: the last handler saw %v, want the middleware's span", last)
+	for _, c := range []struct{ path, top string }{
+		{"/chain", "timing"},
+		{"/contrib", "HTTP GET"},
+		{"/first", ""},
+	} {
+		tr.Reset()
+		last = nil
+		serve(r, httptest.NewRequest(http.MethodGet, c.path, nil))
+		auth := spanNamed(t, tr, "auth")
+		profile := spanNamed(t, tr, "tracegin_test.showProfile")
+		if c.top != "" {
+			wantChildOf(t, auth, spanNamed(t, tr, c.top))
+		}
+		wantChildOf(t, profile, auth)
+		if last != profile {
+			t.Errorf("%s: the last handler saw %v, want the span of the annotated handler before it", c.path, last)
+		}
 	}
+}
 
-	tr.Reset()
-	serve(r, httptest.NewRequest(http.MethodGet, "/contrib", nil))
-	contrib := spanNamed(t, tr, "HTTP GET")
-	wantChildOf(t, spanNamed(t, tr, "auth"), contrib)
-	wantChildOf(t, spanNamed(t, tr, "tracegin_test.showProfile"), contrib)
-	if last != contrib {
-		t.Errorf("/contrib: the last handler saw %v, want the middleware's span", last)
+// cartStep is an annotated handler calling helpers, for a chain.
+func cartStep(c *gin.Context) {
+	//trace:begin
+	span := tracegin.Start(c, "tracegin_test.cartStep")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	loadUser(c)
+	loadCart(c)
+}
+
+// TestChainStepsNestHelpersSideBySide: in the chain [mw, A, B], where mw
+// started the server span and called c.Next(), B is A's child (A is an
+// earlier handler of the chain), while the helpers each of them calls one
+// after another are siblings under it. The same whether mw is annotated or
+// not, and whether it calls helpers of its own before c.Next().
+func TestChainStepsNestHelpersSideBySide(t *testing.T) {
+	tr := useMockTracer(t)
+	r := gin.New()
+	var inB opentracing.Span
+	helpersThenNext := func(c *gin.Context) {
+		//trace:begin
+		span := tracegin.StartNamed(c, "mw")
+		defer tracegin.End(c, span, nil)
+		//trace:end
+		loadUser(c)
+		loadCart(c)
+		c.Next()
 	}
+	b := func(c *gin.Context) {
+		//trace:begin
+		span := tracegin.StartNamed(c, "B")
+		defer tracegin.End(c, span, nil)
+		//trace:end
+		inB = opentracing.SpanFromContext(c.Request.Context())
+		loadUser(c)
+		loadCart(c)
+	}
+	r.GET("/annotated", timing, cartStep, b)
+	r.GET("/contrib", contribMiddleware(tr), cartStep, b)
+	r.GET("/helpers", helpersThenNext, cartStep, b)
 
-	tr.Reset()
-	serve(r, httptest.NewRequest(http.MethodGet, "/first", nil))
-	first := spanNamed(t, tr, "auth")
-	second := spanNamed(t, tr, "tracegin_test.showProfile")
-	wantChildOf(t, second, first)
-	if last != first {
-		t.Errorf("/first: the last handler saw %v, want the server span", last)
+	for _, c := range []struct{ path, mw string }{
+		{"/annotated", "timing"},
+		{"/contrib", "HTTP GET"},
+		{"/helpers", "mw"},
+	} {
+		tr.Reset()
+		if w := serve(r, httptest.NewRequest(http.MethodGet, c.path, nil)); w.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", c.path, w.Code)
+		}
+		mw := spanNamed(t, tr, c.mw)
+		a := spanNamed(t, tr, "tracegin_test.cartStep")
+		bSpan := spanNamed(t, tr, "B")
+		wantChildOf(t, a, mw)
+		wantChildOf(t, bSpan, a)
+		if inB != bSpan {
+			t.Errorf("%s: B ran with %v in its request's context, want its own span", c.path, inB)
+		}
+		// Each function's helpers are its children side by side.
+		byParent := map[int][]string{}
+		for _, s := range tr.FinishedSpans() {
+			if s.OperationName == "tracegin_test.loadUser" || s.OperationName == "tracegin_test.loadCart" {
+				byParent[s.ParentID] = append(byParent[s.ParentID], s.OperationName)
+			}
+		}
+		want := map[int]int{a.SpanContext.SpanID: 2, bSpan.SpanContext.SpanID: 2}
+		if c.path == "/helpers" {
+			want[mw.SpanContext.SpanID] = 2
+		}
+		for id, n := range want {
+			if len(byParent[id]) != n {
+				t.Errorf("%s: helpers under span %d: %q, want %d", c.path, id, byParent[id], n)
+			}
+		}
+		if len(byParent) != len(want) {
+			t.Errorf("%s: helpers by parent %v, want only under %v", c.path, byParent, want)
+		}
 	}
 }
 
@@ -237,5 +310,34 @@ func TestSpansThatCannotBeCompared(t *testing.T) {
 	}
 	if n := len(tr.FinishedSpans()); n != 3 {
 		t.Errorf("%d finished spans, want 3", n)
+	}
+}
+
+// TestHelpersNestWhereTheStepIsUnknown: what the README documents as the
+// limits of giving parents back. Helpers a middleware calls after c.Next()
+// (gin's position has moved past the middleware's), and helpers called under
+// a span no annotated function started, nest as they start.
+func TestHelpersNestWhereTheStepIsUnknown(t *testing.T) {
+	tr := useMockTracer(t)
+	r := gin.New()
+	after := func(c *gin.Context) {
+		//trace:begin
+		span := tracegin.StartNamed(c, "after")
+		defer tracegin.End(c, span, nil)
+		//trace:end
+		c.Next()
+		loadUser(c)
+		loadCart(c)
+	}
+	plain := func(c *gin.Context) { loadUser(c); loadCart(c) }
+	r.GET("/after", after, func(c *gin.Context) { c.Status(http.StatusOK) })
+	r.GET("/contrib", contribMiddleware(tr), plain)
+
+	for _, c := range []struct{ path, top string }{{"/after", "after"}, {"/contrib", "HTTP GET"}} {
+		tr.Reset()
+		serve(r, httptest.NewRequest(http.MethodGet, c.path, nil))
+		user := spanNamed(t, tr, "tracegin_test.loadUser")
+		wantChildOf(t, user, spanNamed(t, tr, c.top))
+		wantChildOf(t, spanNamed(t, tr, "tracegin_test.loadCart"), user)
 	}
 }

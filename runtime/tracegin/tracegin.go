@@ -12,7 +12,9 @@
 //
 // Gin functions called one after another from one handler get sibling spans:
 // End makes the span active before Start active again in c.Request's context
-// (see End).
+// when that span was started at the same step of the handler chain. The
+// handlers of a chain are not helpers of one another: each annotated handler
+// is the child of the annotated handler before it (see End).
 //
 // With opentracing's no-op tracer both calls do nothing and allocate nothing.
 // After traceotel.Use (package runtime/traceotel) the spans are OpenTelemetry
@@ -21,6 +23,7 @@
 package tracegin
 
 import (
+	"context"
 	stdlog "log"
 	"net/http"
 	"reflect"
@@ -40,9 +43,9 @@ import (
 const component = "gin"
 
 // Start starts the span of a Gin function and makes c.Request carry it, so
-// that everything the function calls with c or c.Request.Context() sees it,
-// and, when it is the request's server span, the later handlers in the chain
-// too (End takes any other span back: see End). Code given c itself as a context.Context
+// that the later handlers in the chain and everything the function calls with
+// c or c.Request.Context() see it (End takes a helper's span back: see End).
+// Code given c itself as a context.Context
 // sees it too when the engine's ContextWithFallback is true; when it is
 // false, the first span started logs, once per process, how to fix that.
 //
@@ -97,10 +100,16 @@ func start(c *gin.Context, name string, follows, named bool) runtime.Span {
 	req := c.Request
 	ctx := req.Context()
 	var span opentracing.Span
-	parent := opentracing.SpanFromContext(ctx)
-	if parent != nil {
+	step, stepOK := handlerStep(c)
+	var giveBack *started
+	if parent := opentracing.SpanFromContext(ctx); parent != nil {
 		if name == "" {
 			name = defaultOperation(c)
+		}
+		if p := stepParent(ctx, nil, step, stepOK); p != nil {
+			if ps, _ := p.span.(opentracing.Span); sameSpan(ps, parent) {
+				giveBack = p
+			}
 		}
 		span = t.StartSpan(name, reference(parent.Context(), follows))
 	} else {
@@ -125,13 +134,14 @@ func start(c *gin.Context, name string, follows, named bool) runtime.Span {
 	ext.Component.Set(span, component)
 	ext.HTTPMethod.Set(span, req.Method)
 	ext.HTTPUrl.Set(span, req.URL.EscapedPath())
-	c.Request = req.WithContext(opentracing.ContextWithSpan(ctx, span))
+	ctx = opentracing.ContextWithSpan(ctx, span)
+	c.Request = req.WithContext(withStep(ctx, &started{span: span, step: step}, stepOK))
 	if !unreachableLogged.Load() && opentracing.SpanFromContext(c) == nil && unreachableLogged.CompareAndSwap(false, true) {
 		stdlog.Print(unreachableMessage)
 	}
 	s := impl.OpenTracingSpan(span)
-	if parent != nil {
-		s = s.WithParent(parent)
+	if giveBack != nil {
+		s = s.WithParent(giveBack)
 	}
 	return runtime.Span(s)
 }
@@ -177,13 +187,20 @@ func defaultOperation(c *gin.Context) string {
 //
 // The span is finished exactly once. End does nothing for the zero Span.
 //
-// When s did not start the request's server span and c.Request's context
-// still carries s, End makes the span s started under active again, as
-// c.Request = c.Request.WithContext(...) on the request as the function left
-// it: only the span changes, not its Body, Host or context values. Gin
-// functions called one after another are thus siblings, not each the child of
-// the one before. A span the function made active itself stays, and so does
-// the server span, under which the handlers after it in the chain run.
+// When s was started under a span that a Gin function started at the same
+// step of the handler chain (the same position in it, as gin counts them:
+// s is the span of a helper called, directly or not, from the function that
+// started that span), and c.Request's context still carries s, End makes that
+// span active again, as c.Request = c.Request.WithContext(...) on the request
+// as the function left it: only the span changes, not its Body, Host or
+// context values. Gin helpers called one after another are thus siblings, not
+// each the child of the one before. Across steps nothing is given back: the
+// span of the server span's function, and of any handler the chain runs, stays
+// active for the handlers after it, which are its children. A span the
+// function made active itself stays too. Nothing is given back either under a
+// span the function's caller did not start with tracegin (a tracing
+// middleware's), after c.Next() or c.Abort() moved gin's position, or with a
+// gin whose Context has no index field: the spans then nest as each starts.
 func End(c *gin.Context, s runtime.Span, errp *error) {
 	span := (*impl.Span)(&s).OpenTracing()
 	if span == nil {
@@ -219,21 +236,28 @@ func End(c *gin.Context, s runtime.Span, errp *error) {
 
 // restoreParent makes parent, the span that was active when span started,
 // active again in c.Request's context if span still is, so that the next
-// Gin function the caller calls is span's sibling, not its child. It swaps
-// only the span, in the request as it is now: whatever the function changed
-// in the request (its Body, values added to its context) stays. A span the
-// function made active itself is left alone, and so is the request's server
-// span (parent is nil for it): the handlers after it run under it.
+// Gin function the caller calls is span's sibling, not its child. parent is
+// nil, and nothing is given back, unless it was started at the same step of
+// the chain as span (see step.go): the server span, and the span of any
+// handler the chain ran after the one that started parent, stay active for
+// the handlers after it. It swaps only the span, in the request as it is
+// now: whatever the function changed in the request (its Body, values added
+// to its context) stays. A span the function made active itself is left
+// alone.
 func restoreParent(c *gin.Context, span opentracing.Span, parent any) {
-	p, _ := parent.(opentracing.Span)
+	p, _ := parent.(*started)
 	if p == nil || c.Request == nil {
+		return
+	}
+	ps, _ := p.span.(opentracing.Span)
+	if ps == nil {
 		return
 	}
 	ctx := c.Request.Context()
 	if active := opentracing.SpanFromContext(ctx); !sameSpan(active, span) {
 		return
 	}
-	c.Request = c.Request.WithContext(opentracing.ContextWithSpan(ctx, p))
+	c.Request = c.Request.WithContext(context.WithValue(opentracing.ContextWithSpan(ctx, ps), stepKey{}, p))
 }
 
 // sameSpan is a == b for spans of any tracer: comparing interfaces whose

@@ -123,7 +123,9 @@ func TestGinHelperWithOwnSpanLeftAlone(t *testing.T) {
 }
 
 // An annotated middleware calling c.Next() covers the handlers after it;
-// handlers run one after another are children of the span before them all.
+// each annotated handler of the chain is the child of the annotated handler
+// before it, whose span the handlers after it see: a span's parent is given
+// back only to a helper's caller, never across the chain's handlers.
 func TestGinChainTrees(t *testing.T) {
 	r := behaviourtest.Record(t)
 	gin.SetMode(gin.TestMode)
@@ -135,18 +137,62 @@ func TestGinChainTrees(t *testing.T) {
 
 	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/next", nil))
 	mw := r.SpanOfKind(t, "timed", trace.SpanKindServer)
-	behaviourtest.WantParent(t, r.Span(t, "otelbehaviour.loadUser"), mw.SpanContext())
-	behaviourtest.WantParent(t, r.Span(t, "otelbehaviour.loadCart"), mw.SpanContext())
-	if !last.Equal(mw.SpanContext()) {
-		t.Errorf("/next: the last handler saw span %s, want the middleware's", last.SpanID())
+	user := r.Span(t, "otelbehaviour.loadUser")
+	cart := r.Span(t, "otelbehaviour.loadCart")
+	behaviourtest.WantParent(t, user, mw.SpanContext())
+	behaviourtest.WantParent(t, cart, user.SpanContext())
+	if !last.Equal(cart.SpanContext()) {
+		t.Errorf("/next: the last handler saw span %s, want loadCart's %s", last.SpanID(), cart.SpanContext().SpanID())
 	}
 
 	r2 := behaviourtest.Record(t)
 	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/first", nil))
 	first := r2.SpanOfKind(t, "GET /first", trace.SpanKindServer)
-	behaviourtest.WantParent(t, r2.Span(t, "otelbehaviour.loadCart"), first.SpanContext())
-	if !last.Equal(first.SpanContext()) {
-		t.Errorf("/first: the last handler saw span %s, want the server span", last.SpanID())
+	cart = r2.Span(t, "otelbehaviour.loadCart")
+	behaviourtest.WantParent(t, cart, first.SpanContext())
+	if !last.Equal(cart.SpanContext()) {
+		t.Errorf("/first: the last handler saw span %s, want loadCart's %s", last.SpanID(), cart.SpanContext().SpanID())
+	}
+}
+
+// cartStep is an annotated handler calling helpers, for a chain.
+func cartStep(c *gin.Context) {
+	//trace:begin
+	span := tracegin.StartNamed(c, "cartStep")
+	defer tracegin.End(c, span, nil)
+	//trace:end
+	loadUser(c)
+	loadCart(c)
+}
+
+// In the chain [mw, A, B], where mw started the server span and called
+// c.Next(), B is A's child, while the helpers A calls one after another are
+// siblings under A.
+func TestGinChainStepsNestHelpersSideBySide(t *testing.T) {
+	r := behaviourtest.Record(t)
+	gin.SetMode(gin.TestMode)
+	e := gin.New()
+	var inB trace.SpanContext
+	b := func(c *gin.Context) {
+		//trace:begin
+		span := tracegin.StartNamed(c, "B")
+		defer tracegin.End(c, span, nil)
+		//trace:end
+		inB = trace.SpanContextFromContext(c.Request.Context())
+	}
+	e.GET("/x", timed, cartStep, b)
+	if w := serve2(e, httptest.NewRequest(http.MethodGet, "/x", nil)); w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	mw := r.SpanOfKind(t, "timed", trace.SpanKindServer)
+	a := r.Span(t, "cartStep")
+	bSpan := r.Span(t, "B")
+	behaviourtest.WantParent(t, a, mw.SpanContext())
+	behaviourtest.WantParent(t, bSpan, a.SpanContext())
+	behaviourtest.WantParent(t, r.Span(t, "otelbehaviour.loadUser"), a.SpanContext())
+	behaviourtest.WantParent(t, r.Span(t, "otelbehaviour.loadCart"), a.SpanContext())
+	if !inB.Equal(bSpan.SpanContext()) {
+		t.Errorf("B ran with span %s in its request's context, want its own", inB.SpanID())
 	}
 }
 

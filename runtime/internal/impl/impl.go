@@ -114,10 +114,9 @@ type Span struct {
 	ot opentracing.Span
 	x  backend.Span
 
-	// parent is, for the span of a Gin function that did not start its
-	// request's server span, the span that was active in the request's
-	// context when it started (an opentracing.Span, or the backend's span
-	// value): tracegin.End makes it active again. nil otherwise.
+	// parent is, for the span of a Gin function started under a span
+	// started at the same step of the handler chain, tracegin's record of
+	// that span: tracegin.End makes it active again. nil otherwise.
 	parent any
 }
 
@@ -127,8 +126,8 @@ func OpenTracingSpan(s opentracing.Span) Span { return Span{ot: s} }
 // BackendSpan returns the Span for a span of the installed backend.
 func BackendSpan(s backend.Span) Span { return Span{x: s} }
 
-// WithParent returns s with parent, the span a Gin function's span was
-// started under, for tracegin.End to make active again.
+// WithParent returns s with parent, tracegin's record of the span a Gin
+// function's span was started under, for tracegin.End to make active again.
 func (s Span) WithParent(parent any) Span {
 	s.parent = parent
 	return s
