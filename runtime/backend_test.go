@@ -34,7 +34,6 @@ func (f *fakeBackend) ContextWithSpan(ctx context.Context, span any) context.Con
 	return context.WithValue(ctx, fakeKey{}, span)
 }
 func (f *fakeBackend) HasSpan(ctx context.Context) bool         { return ctx.Value(fakeKey{}) != nil }
-func (f *fakeBackend) SpanFromContext(ctx context.Context) any  { return ctx.Value(fakeKey{}) }
 func (f *fakeBackend) IsActive(ctx context.Context, s any) bool { return ctx.Value(fakeKey{}) == s }
 func (f *fakeBackend) Inject(context.Context, backend.Carrier)  {}
 func (f *fakeBackend) SetString(_ any, k, v string)             { f.log("SetString %s=%s", k, v) }

@@ -38,7 +38,10 @@ func startBackend(b backend.Backend, c *gin.Context, name string, follows, named
 		}
 		ctx, span = b.StartHTTPServer(req, name, c.FullPath(), follows)
 	}
-	c.Request = req.WithContext(withStep(ctx, &started{span: span, b: b, step: step}, stepOK))
+	if stepOK {
+		ctx = context.WithValue(ctx, stepKey{}, &started{span: span, b: b, step: step})
+	}
+	c.Request = req.WithContext(ctx)
 	if !unreachableLogged.Load() && !b.HasSpan(c) && unreachableLogged.CompareAndSwap(false, true) {
 		stdlog.Print(unreachableMessage)
 	}

@@ -69,12 +69,3 @@ func stepParent(ctx context.Context, b backend.Backend, step int64, ok bool) *st
 	}
 	return p
 }
-
-// withStep returns ctx carrying s as the span a Gin function made active
-// last; ctx unchanged when the step is unknown.
-func withStep(ctx context.Context, s *started, ok bool) context.Context {
-	if !ok {
-		return ctx
-	}
-	return context.WithValue(ctx, stepKey{}, s)
-}

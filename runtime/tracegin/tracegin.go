@@ -135,7 +135,10 @@ func start(c *gin.Context, name string, follows, named bool) runtime.Span {
 	ext.HTTPMethod.Set(span, req.Method)
 	ext.HTTPUrl.Set(span, req.URL.EscapedPath())
 	ctx = opentracing.ContextWithSpan(ctx, span)
-	c.Request = req.WithContext(withStep(ctx, &started{span: span, step: step}, stepOK))
+	if stepOK {
+		ctx = context.WithValue(ctx, stepKey{}, &started{span: span, step: step})
+	}
+	c.Request = req.WithContext(ctx)
 	if !unreachableLogged.Load() && opentracing.SpanFromContext(c) == nil && unreachableLogged.CompareAndSwap(false, true) {
 		stdlog.Print(unreachableMessage)
 	}

@@ -66,10 +66,6 @@ func (t *tracer) HasSpan(ctx context.Context) bool {
 	return sc.IsValid() && !sc.IsRemote()
 }
 
-func (t *tracer) SpanFromContext(ctx context.Context) any {
-	return trace.SpanFromContext(ctx)
-}
-
 // IsActive compares span contexts: span values need not be comparable (the
 // SDK's span that is not recording is a struct holding a slice).
 func (t *tracer) IsActive(ctx context.Context, span any) bool {

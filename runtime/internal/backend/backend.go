@@ -30,10 +30,6 @@ type Backend interface {
 	ContextWithSpan(ctx context.Context, span any) context.Context
 	// HasSpan reports whether ctx carries a span of this backend.
 	HasSpan(ctx context.Context) bool
-	// SpanFromContext returns the span of this backend ctx carries, for
-	// ContextWithSpan to put into another context; ctx carries one
-	// (HasSpan).
-	SpanFromContext(ctx context.Context) any
 	// IsActive reports whether span is the span ctx carries.
 	IsActive(ctx context.Context, span any) bool
 	// Inject writes the span context (and whatever else the backend
