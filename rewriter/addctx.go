@@ -196,7 +196,7 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 			}
 			ts := fr.targets(cp.Fset, cf)
 			if len(ts) != len(cur) {
-				continue // finishPackage reports this
+				continue // instrumentPackage reports this
 			}
 			for i, t := range ts {
 				if t.dir.Kind != KindSpan || t.decl == nil || t.decl.Body == nil {

@@ -58,7 +58,7 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 		GoFiles: names, CompiledGoFiles: names, Syntax: syntax, Types: pkg, TypesInfo: info, TypesSizes: sizes}
 	cfg := Config{Mode: Instrument, Overlay: overlay}
 	res := &Result{}
-	pr, err := preparePackage(cfg, p, res)
+	pr, err := stripPackage(cfg, p, res)
 	if err != nil || pr == nil {
 		res.sort()
 		return nil, res.Diagnostics, err
@@ -104,7 +104,7 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 		res.sort()
 		return nil, res.Diagnostics, nil
 	}
-	if err := finishPackage(pr, cp, res, ap); err != nil {
+	if err := instrumentPackage(pr, cp, res, ap); err != nil {
 		return nil, nil, err
 	}
 	res.sort()

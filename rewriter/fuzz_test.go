@@ -129,7 +129,7 @@ func memRun(t *testing.T, src []byte, mode Mode) (out []byte, stale, ok bool) {
 	}
 	cfg := Config{Mode: mode, Overlay: map[string][]byte{fuzzFile: src}}
 	res := &Result{}
-	pr, err := preparePackage(cfg, p, res)
+	pr, err := stripPackage(cfg, p, res)
 	if err != nil || res.HasKind(Error) {
 		return nil, false, false
 	}
@@ -150,8 +150,8 @@ func memRun(t *testing.T, src []byte, mode Mode) (out []byte, stale, ok bool) {
 			return nil, false, false
 		}
 	}
-	if err := finishPackage(pr, cp, res, nil); err != nil {
-		t.Fatalf("finishPackage: %v", err)
+	if err := instrumentPackage(pr, cp, res, nil); err != nil {
+		t.Fatalf("instrumentPackage: %v", err)
 	}
 	if res.HasKind(Error) {
 		return nil, false, false

@@ -58,10 +58,10 @@ type funcEdit struct {
 	added    string // name of the context parameter the tool adds ("" = none)
 }
 
-// file instruments every //trace:span target of f (the stripped file) and
-// returns the printed result. cur are the targets of the current file, for
-// positions.
-func (in *instrumenter) file(f *ast.File, src []byte, targets, cur []*target, curFset *token.FileSet) ([]byte, []Diagnostic) {
+// instrumentFile instruments every //trace:span target of f (the stripped
+// file) and returns the printed result. cur are the targets of the current
+// file, for positions.
+func (in *instrumenter) instrumentFile(f *ast.File, src []byte, targets, cur []*target, curFset *token.FileSet) ([]byte, []Diagnostic) {
 	var diags []Diagnostic
 	fail := func(i int, off int, format string, args ...any) {
 		diags = append(diags, errorf(curFset.Position(cur[i].comment.Slash+token.Pos(off)), format, args...))

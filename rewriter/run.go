@@ -95,7 +95,7 @@ func Run(cfg Config) (*Result, error) {
 		return nil, err
 	}
 	for _, tv := range tests {
-		if err := finishTests(tv, res, ap, cfg.Overlay); err != nil {
+		if err := passContextsInTests(tv, res, ap, cfg.Overlay); err != nil {
 			return nil, err
 		}
 	}
@@ -131,7 +131,7 @@ func stripPackages(cfg Config, pkgs []*packages.Package, res *Result) ([]*pkgSta
 			if len(p.Errors) > 0 {
 				parts[i].Diagnostics = packageErrors(p)
 			} else {
-				prs[i], err = preparePackage(cfg, p, &parts[i])
+				prs[i], err = stripPackage(cfg, p, &parts[i])
 			}
 			return err
 		})
@@ -208,7 +208,7 @@ func instrumentPackages(runs []*pkgState, ap *addctxPlan, res *Result) error {
 				parts[i].Diagnostics = pr.toCurrent(packageErrors(cp))
 				return nil
 			}
-			return finishPackage(pr, cp, &parts[i], ap)
+			return instrumentPackage(pr, cp, &parts[i], ap)
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -502,10 +502,10 @@ type pkgState struct {
 	strippedPkg *packages.Package // the stripped package, when already loaded
 }
 
-// preparePackage strips the injected code of p's files in memory and reads
+// stripPackage strips the injected code of p's files in memory and reads
 // the directives of the current files. It returns nil when there is
 // nothing more to do for p (Remove mode, or errors).
-func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgState, error) {
+func stripPackage(cfg Config, p *packages.Package, res *Result) (*pkgState, error) {
 	names := goFiles(p)
 	if cfg.Mode != Remove {
 		res.Diagnostics = append(res.Diagnostics, cgoFileDirectives(p, names, cfg.Overlay)...)
@@ -565,9 +565,9 @@ func preparePackage(cfg Config, p *packages.Package, res *Result) (*pkgState, er
 	return &pkgState{p: p, files: files, strippedSrc: strippedSrc, curTargets: curTargets}, nil
 }
 
-// finishPackage instruments the stripped package cp and records the
+// instrumentPackage instruments the stripped package cp and records the
 // changes against the current files of pr.
-func finishPackage(pr *pkgState, cp *packages.Package, res *Result, ap *addctxPlan) error {
+func instrumentPackage(pr *pkgState, cp *packages.Package, res *Result, ap *addctxPlan) error {
 	p, files, curTargets := pr.p, pr.files, pr.curTargets
 	strippedAST := map[string]*ast.File{}
 	for f, name := range goFiles(cp) {
@@ -584,7 +584,7 @@ func finishPackage(pr *pkgState, cp *packages.Package, res *Result, ap *addctxPl
 		if len(strippedTargets) != len(cur) {
 			return fmt.Errorf("%s: %d directives before stripping, %d after", fr.name, len(cur), len(strippedTargets))
 		}
-		desired, diags := in.file(cf, fr.stripped, strippedTargets, cur, p.Fset)
+		desired, diags := in.instrumentFile(cf, fr.stripped, strippedTargets, cur, p.Fset)
 		res.Diagnostics = append(res.Diagnostics, diags...)
 		if desired == nil || bytes.Equal(desired, fr.current) {
 			continue
@@ -595,8 +595,9 @@ func finishPackage(pr *pkgState, cp *packages.Package, res *Result, ap *addctxPl
 	return nil
 }
 
-// finishTests passes contexts in the test files of the test variant tv.
-func finishTests(tv *packages.Package, res *Result, ap *addctxPlan, overlay map[string][]byte) error {
+// passContextsInTests passes contexts in the test files of the test
+// variant tv.
+func passContextsInTests(tv *packages.Package, res *Result, ap *addctxPlan, overlay map[string][]byte) error {
 	in := &instrumenter{pkg: tv, ap: ap}
 	for _, nf := range goFilesSorted(tv) {
 		if !strings.HasSuffix(nf.name, "_test.go") || !ap.fileHasArgs(nf.f) {

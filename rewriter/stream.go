@@ -145,7 +145,7 @@ func packageRun(cfg Config, c *resultCache, imp *exportImporter, p *packages.Pac
 		part.Diagnostics = packageErrors(cur)
 		return nil
 	}
-	pr, err := preparePackage(cfg, cur, part)
+	pr, err := stripPackage(cfg, cur, part)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func packageRun(cfg Config, c *resultCache, imp *exportImporter, p *packages.Pac
 				return nil
 			}
 		}
-		if err := finishPackage(pr, stripped, part, nil); err != nil {
+		if err := instrumentPackage(pr, stripped, part, nil); err != nil {
 			return err
 		}
 	}
