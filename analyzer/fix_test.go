@@ -2,6 +2,7 @@ package analyzer_test
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,20 +73,18 @@ func TestInstrumentFixBuildsAndRuns(t *testing.T) {
 
 	// What traceinject writes, on one copy; the fixes, on another.
 	cmdDir, fixDir := copyModule(t, dir), copyModule(t, dir)
-	res, err := rewriter.Run(rewriter.Config{Dir: cmdDir, Patterns: []string{"./instr"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.HasKind(rewriter.Error) {
-		t.Fatalf("traceinject: %v", res.Diagnostics)
-	}
-	byName := map[string][]byte{}
-	for _, c := range res.Changes {
-		byName[filepath.Base(c.Path)] = c.New
+	t.Chdir(cmdDir)
+	var stderr bytes.Buffer
+	if code := rewriter.Main([]string{"./instr"}, io.Discard, &stderr); code != 0 {
+		t.Fatalf("traceinject ./instr: exit status %d\n%s", code, &stderr)
 	}
 	for _, name := range names {
-		if !bytes.Equal(byName[name], fixed[name]) {
-			t.Errorf("%s: the fix differs from what traceinject writes\n--- fix\n%s\n--- traceinject\n%s", name, fixed[name], byName[name])
+		written, err := os.ReadFile(filepath.Join(cmdDir, "instr", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(written, fixed[name]) {
+			t.Errorf("%s: the fix differs from what traceinject writes\n--- fix\n%s\n--- traceinject\n%s", name, fixed[name], written)
 		}
 		if err := os.WriteFile(filepath.Join(fixDir, "instr", name), fixed[name], 0o644); err != nil {
 			t.Fatal(err)

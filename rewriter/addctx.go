@@ -66,7 +66,7 @@ type carrier struct {
 // carrier is the context e's body sees after instrumentation.
 func (e *funcEdit) carrier() carrier {
 	_, renamed := e.newParam[e.param]
-	return carrier{gin: e.shape == ShapeGin, name: e.ctxName, renamed: renamed && e.added == ""}
+	return carrier{gin: e.shape == shapeGin, name: e.ctxName, renamed: renamed && e.added == ""}
 }
 
 // addctxPlan is the cross-package plan for one run. It is nil when no
@@ -145,8 +145,8 @@ func ctxlessNames(pr *pkgState) []string {
 	in := &instrumenter{pkg: pr.p}
 	for _, ts := range pr.curTargets {
 		for _, t := range ts {
-			if t.dir.Kind == KindSpan && t.decl != nil {
-				if s, _ := in.shapeOf(t.decl.Type); s == ShapeNone {
+			if t.dir.Kind == kindSpan && t.decl != nil {
+				if s, _ := in.shapeOf(t.decl.Type); s == shapeNone {
 					names = append(names, t.decl.Name.Name)
 				}
 			}
@@ -157,7 +157,7 @@ func ctxlessNames(pr *pkgState) []string {
 
 // addctxInput is everything planAddctx looks at.
 type addctxInput struct {
-	cfg      Config
+	cfg      config
 	runs     []*pkgState                  // packages to instrument or edit (current)
 	stripped map[string]*packages.Package // by path: the stripped packages, one load
 	tests    []*packages.Package          // test variants of the stripped packages
@@ -199,10 +199,10 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 				continue // instrumentPackage reports this
 			}
 			for i, t := range ts {
-				if t.dir.Kind != KindSpan || t.decl == nil || t.decl.Body == nil {
+				if t.dir.Kind != kindSpan || t.decl == nil || t.decl.Body == nil {
 					continue
 				}
-				if s, _ := in.shapeOf(t.decl.Type); s != ShapeNone {
+				if s, _ := in.shapeOf(t.decl.Type); s != shapeNone {
 					continue
 				}
 				fn, ok := cp.TypesInfo.Defs[t.decl.Name].(*types.Func)
@@ -281,7 +281,7 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 				continue
 			}
 			for _, t := range fr.targets(cp.Fset, cf) {
-				if t.dir.Kind != KindSpan {
+				if t.dir.Kind != kindSpan {
 					continue
 				}
 				// A plan that fails is made again, and its error

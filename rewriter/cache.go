@@ -67,7 +67,7 @@ type resultCache struct {
 }
 
 // openCache returns the cache cfg uses, or nil.
-func openCache(cfg Config) *resultCache {
+func openCache(cfg config) *resultCache {
 	if cfg.cache == "" || cfg.Overlay != nil {
 		return nil
 	}
@@ -161,7 +161,7 @@ var exportName = regexp.MustCompile(`^[0-9a-f]{64}-d$`)
 // key returns p's cache key and the contents of its files (read once, for
 // the key and for the changes of a hit); "" when there is no cache or a
 // file cannot be read.
-func (c *resultCache) key(cfg Config, p *packages.Package) (string, map[string][]byte) {
+func (c *resultCache) key(cfg config, p *packages.Package) (string, map[string][]byte) {
 	if c == nil {
 		return "", nil
 	}
@@ -270,7 +270,7 @@ func (c *resultCache) path(key string) string {
 
 // get fills part with the result kept under key, and reports whether there
 // was one.
-func (c *resultCache) get(key string, src map[string][]byte, part *Result) bool {
+func (c *resultCache) get(key string, src map[string][]byte, part *runResult) bool {
 	if c == nil || key == "" {
 		return false
 	}
@@ -303,7 +303,7 @@ func (c *resultCache) get(key string, src map[string][]byte, part *Result) bool 
 
 // put keeps part under key, unless it has errors. Failures to write are
 // not the user's problem: the next run computes the result again.
-func (c *resultCache) put(key string, part *Result) {
+func (c *resultCache) put(key string, part *runResult) {
 	if c == nil || key == "" || part.HasKind(Error) {
 		return
 	}

@@ -47,7 +47,7 @@ func cacheEntries(t *testing.T, dir string) []string {
 // the diagnostics.
 func checkRun(t *testing.T, dir, cache string) []string {
 	t.Helper()
-	res, err := Run(Config{Dir: dir, Patterns: []string{"./..."}, cache: cache})
+	res, err := runPipeline(config{Dir: dir, Patterns: []string{"./..."}, cache: cache})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 // one package that the caller has already parsed (with comments) and
 // type-checked: the new contents of its non-test files and the -check
 // diagnostics about them, through the same stripping, planning and
-// splicing as Run, without loading anything. It is exported for package
+// splicing as runPipeline, without loading anything. It is exported for package
 // analyzer, whose driver (go vet, golangci-lint, gopls) supplies the
 // package, so that its suggested fixes are the command's edits and not a
 // second instrumenter's.
@@ -56,8 +56,8 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 	}
 	p := &packages.Package{ID: pkg.Path(), Name: pkg.Name(), PkgPath: pkg.Path(), Fset: fset,
 		GoFiles: names, CompiledGoFiles: names, Syntax: syntax, Types: pkg, TypesInfo: info, TypesSizes: sizes}
-	cfg := Config{Mode: Instrument, Overlay: overlay}
-	res := &Result{}
+	cfg := config{Mode: modeInstrument, Overlay: overlay}
+	res := &runResult{}
 	pr, err := stripPackage(cfg, p, res)
 	if err != nil || pr == nil {
 		res.sort()
@@ -120,16 +120,16 @@ func InstrumentChecked(fset *token.FileSet, files []*ast.File, pkg *types.Packag
 // and, transitively, to any other such
 // function those files refer to. Unexported functions without a context
 // whose every reference stays in the files kept are planned with them.
-func leaveCtxless(pr *pkgState, res *Result, tests []*ast.File, testSrc [][]byte) {
+func leaveCtxless(pr *pkgState, res *runResult, tests []*ast.File, testSrc [][]byte) {
 	in := &instrumenter{pkg: pr.p}
 	info := pr.p.TypesInfo
 	ctxless := map[types.Object]bool{}
 	for _, fr := range pr.files {
 		for _, t := range pr.curTargets[fr.name] {
-			if t.dir.Kind != KindSpan || t.decl == nil || t.decl.Body == nil {
+			if t.dir.Kind != kindSpan || t.decl == nil || t.decl.Body == nil {
 				continue
 			}
-			if shape, _ := in.shapeOf(t.decl.Type); shape == ShapeNone {
+			if shape, _ := in.shapeOf(t.decl.Type); shape == shapeNone {
 				if obj := info.Defs[t.decl.Name]; obj != nil {
 					ctxless[obj] = true
 				}
@@ -203,7 +203,7 @@ func leaveCtxless(pr *pkgState, res *Result, tests []*ast.File, testSrc [][]byte
 			continue
 		}
 		for _, t := range pr.curTargets[fr.name] {
-			if t.dir.Kind != KindSpan || hasBeginMarker(fr.curAST, t.body()) {
+			if t.dir.Kind != kindSpan || hasBeginMarker(fr.curAST, t.body()) {
 				continue
 			}
 			pos := pr.p.Fset.Position(t.comment.Pos())

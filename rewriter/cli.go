@@ -14,49 +14,49 @@ import (
 	"github.com/traceinject/traceinject/internal/policy"
 )
 
-// Action is what the traceinject command does with a Result.
-type Action int
+// cmdAction is what the traceinject command does with a runResult.
+type cmdAction int
 
 const (
-	ActionWrite    Action = iota // rewrite files in place
-	ActionDiff                   // -d: print unified diffs
-	ActionList                   // -l: print the names of files that would change
-	ActionCheck                  // -check: report missing/stale instrumentation
-	ActionListDiff               // -l -d: each file's name, then its diff (as gofmt -l -d)
+	actionWrite    cmdAction = iota // rewrite files in place
+	actionDiff                      // -d: print unified diffs
+	actionList                      // -l: print the names of files that would change
+	actionCheck                     // -check: report missing/stale instrumentation
+	actionListDiff                  // -l -d: each file's name, then its diff (as gofmt -l -d)
 )
 
 // Exit statuses, as INTERFACE.md defines them.
 const (
-	ExitOK      = 0
-	ExitProblem = 1 // -check found something
-	ExitError   = 2 // usage, load, type or directive error, or a refusal
+	exitOK      = 0
+	exitProblem = 1 // -check found something
+	exitError   = 2 // usage, load, type or directive error, or a refusal
 )
 
-// Execute runs the traceinject command and returns its exit status: action
+// execute runs the traceinject command and returns its exit status: action
 // applied to instrumenting (or, with remove, to removing the
 // instrumentation, so that -remove -d previews a removal). Errors and
 // warnings go to stderr as file:line:col: message, with file names relative
 // to the current directory when they are inside it.
-func Execute(action Action, remove bool, patterns []string, stdout, stderr io.Writer) int {
-	return ExecuteOptions(action, remove, Options{}, patterns, stdout, stderr)
+func execute(action cmdAction, remove bool, patterns []string, stdout, stderr io.Writer) int {
+	return executeOptions(action, remove, options{}, patterns, stdout, stderr)
 }
 
-// Options are the command's flags besides the action: the policy
+// options are the command's flags besides the action: the policy
 // (-require, -annotate) and the output format.
-type Options struct {
+type options struct {
 	Require  policy.Kinds
 	Annotate bool // -annotate: the action applies to the //trace:span lines the policy asks for
-	Format   Format
+	Format   outputFormat
 }
 
-// ExecuteOptions is Execute with Options. Policy findings make -check exit
+// executeOptions is Execute with Options. Policy findings make -check exit
 // 1; -annotate prints the findings it cannot annotate (gRPC, empty
 // ignores, a literal that shares its statement) and exits 0.
-func ExecuteOptions(action Action, remove bool, opts Options, patterns []string, stdout, stderr io.Writer) int {
-	cfg := Config{Patterns: patterns, Verify: action == ActionWrite && !opts.Annotate, Require: opts.Require, Annotate: opts.Annotate,
-		Setup: action != ActionCheck && !opts.Annotate, cache: cacheDir()}
+func executeOptions(action cmdAction, remove bool, opts options, patterns []string, stdout, stderr io.Writer) int {
+	cfg := config{Patterns: patterns, Verify: action == actionWrite && !opts.Annotate, Require: opts.Require, Annotate: opts.Annotate,
+		Setup: action != actionCheck && !opts.Annotate, cache: cacheDir()}
 	if remove {
-		cfg.Mode = Remove
+		cfg.Mode = modeRemove
 	}
 	if os.Getenv("GOGC") == "" {
 		// Syntax and types come and go package by package: a heap
@@ -70,20 +70,20 @@ func ExecuteOptions(action Action, remove bool, opts Options, patterns []string,
 	dir, err := journalDir(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "traceinject: %v\n", err)
-		return ExitError
+		return exitError
 	}
 	rec, err := recoverWrites(dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "traceinject: %v\n", err)
-		return ExitError
+		return exitError
 	}
 	if rec != nil {
 		fmt.Fprintf(stderr, "traceinject: %s\n", rec)
 	}
-	res, err := Run(cfg)
+	res, err := runPipeline(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "traceinject: %s\n", goError(err))
-		return ExitError
+		return exitError
 	}
 	wd, _ := os.Getwd()
 	rel := func(path string) string {
@@ -100,7 +100,7 @@ func ExecuteOptions(action Action, remove bool, opts Options, patterns []string,
 	// problem matchers of CI systems (actions/setup-go's) pick them up.
 	posName := func(path string) string {
 		r := rel(path)
-		if opts.Format != FormatText {
+		if opts.Format != formatText {
 			return r // json and github carry the file in a field of its own
 		}
 		if r == "" || filepath.IsAbs(r) || strings.HasPrefix(r, ".") {
@@ -108,14 +108,14 @@ func ExecuteOptions(action Action, remove bool, opts Options, patterns []string,
 		}
 		return "." + string(filepath.Separator) + r
 	}
-	status := ExitOK
-	var reports []Report
+	status := exitOK
+	var reports []jsonReport
 	for _, f := range res.Findings {
 		if opts.Annotate && f.Insert != nil {
 			continue
 		}
-		if action == ActionCheck {
-			status = max(status, ExitProblem)
+		if action == actionCheck {
+			status = max(status, exitProblem)
 		}
 		f.Pos.Filename = posName(f.Pos.Filename)
 		reports = append(reports, findingReport(f))
@@ -124,18 +124,18 @@ func ExecuteOptions(action Action, remove bool, opts Options, patterns []string,
 		show := true
 		switch d.Kind {
 		case Error:
-			status = ExitError
+			status = exitError
 		case Misplaced:
-			if action == ActionCheck {
-				status = max(status, ExitProblem)
+			if action == actionCheck {
+				status = max(status, exitProblem)
 			} else if !remove {
-				status = ExitError
+				status = exitError
 			} else {
 				show = false
 			}
 		case Stale:
-			if action == ActionCheck {
-				status = max(status, ExitProblem)
+			if action == actionCheck {
+				status = max(status, exitProblem)
 			} else {
 				show = false
 			}
@@ -146,28 +146,28 @@ func ExecuteOptions(action Action, remove bool, opts Options, patterns []string,
 		}
 	}
 	printReports(reports, opts.Format, stdout, stderr)
-	if status == ExitError {
+	if status == exitError {
 		return status
 	}
 	switch action {
-	case ActionDiff:
+	case actionDiff:
 		for _, c := range res.Changes {
 			name := filepath.ToSlash(rel(c.Path))
 			stdout.Write(diff.Diff("a/"+name, c.Old, "b/"+name, c.New))
 		}
-	case ActionList:
+	case actionList:
 		for _, c := range res.Changes {
 			fmt.Fprintln(stdout, rel(c.Path))
 		}
-	case ActionListDiff:
+	case actionListDiff:
 		for _, c := range res.Changes {
 			name := filepath.ToSlash(rel(c.Path))
 			fmt.Fprintln(stdout, rel(c.Path))
 			stdout.Write(diff.Diff("a/"+name, c.Old, "b/"+name, c.New))
 		}
-	case ActionWrite:
+	case actionWrite:
 		if err := res.Write(); err != nil {
-			var we *WriteError
+			var we *writeError
 			if errors.As(err, &we) {
 				for _, f := range we.Files {
 					fmt.Fprintf(stderr, "%s: %s\n", posName(f.Path), f.Msg)
@@ -175,7 +175,7 @@ func ExecuteOptions(action Action, remove bool, opts Options, patterns []string,
 			} else {
 				fmt.Fprintf(stderr, "traceinject: %v\n", err)
 			}
-			return ExitError
+			return exitError
 		}
 	}
 	return status

@@ -66,16 +66,16 @@ func TestDiagnostics(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			mode, patterns := Instrument, []string{"./..."}
+			mode, patterns := modeInstrument, []string{"./..."}
 			for _, l := range strings.Split(string(ar.Comment), "\n") {
 				if l == "mode: remove" {
-					mode = Remove
+					mode = modeRemove
 				}
 				if p, ok := strings.CutPrefix(l, "patterns: "); ok {
 					patterns = strings.Fields(p)
 				}
 			}
-			res, err := Run(Config{Dir: dir, Patterns: patterns, Mode: mode, Verify: mode == Instrument,
+			res, err := runPipeline(config{Dir: dir, Patterns: patterns, Mode: mode, Verify: mode == modeInstrument,
 				Env: append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")})
 			if err != nil {
 				t.Fatal(err)

@@ -16,18 +16,18 @@ const (
 	tracePrefix  = "//trace:"
 )
 
-// DirectiveKind says what a directive asks for.
-type DirectiveKind int
+// directiveKind says what a directive asks for.
+type directiveKind int
 
 const (
-	// KindSpan is //trace:span: instrument the function.
-	KindSpan DirectiveKind = iota + 1
-	// KindIgnore is //trace:ignore: the function is deliberately not instrumented.
-	KindIgnore
+	// kindSpan is //trace:span: instrument the function.
+	kindSpan directiveKind = iota + 1
+	// kindIgnore is //trace:ignore: the function is deliberately not instrumented.
+	kindIgnore
 )
 
-// Tag is one tag.KEY=EXPR option.
-type Tag struct {
+// spanTag is one tag.KEY=EXPR option.
+type spanTag struct {
 	Key  string
 	Expr string // Go expression source, as written
 	// Offset is the byte offset of EXPR within the comment text, so that
@@ -35,23 +35,23 @@ type Tag struct {
 	Offset int
 }
 
-// Directive is a parsed //trace:span or //trace:ignore comment.
-type Directive struct {
-	Kind    DirectiveKind
+// parsedDirective is a parsed //trace:span or //trace:ignore comment.
+type parsedDirective struct {
+	Kind    directiveKind
 	Name    string // explicit operation name; "" means the default
 	Follows bool
-	Tags    []Tag
+	Tags    []spanTag
 	Reason  string // for //trace:ignore
 }
 
-// DirectiveError is a malformed directive; Offset is the byte offset within
+// directiveError is a malformed directive; Offset is the byte offset within
 // the comment text where the problem is.
-type DirectiveError struct {
+type directiveError struct {
 	Offset int
 	Msg    string
 }
 
-func (e *DirectiveError) Error() string { return e.Msg }
+func (e *directiveError) Error() string { return e.Msg }
 
 // isDirective reports whether the comment text (with its //) is a trace
 // directive or marker at all, i.e. starts with //trace:.
@@ -84,15 +84,15 @@ func hasWord(text, prefix string) bool {
 	return rest == "" || rest[0] == ' ' || rest[0] == '\t'
 }
 
-// ParseDirective parses one comment line (including its leading //). It
+// parseDirective parses one comment line (including its leading //). It
 // returns (nil, nil) when the line is not a //trace:span or //trace:ignore
 // directive; an unknown //trace: word is an error.
-func ParseDirective(text string) (*Directive, error) {
+func parseDirective(text string) (*parsedDirective, error) {
 	switch {
 	case hasWord(text, spanPrefix):
 		return parseSpan(text, len(spanPrefix))
 	case hasWord(text, ignorePrefix):
-		return &Directive{Kind: KindIgnore, Reason: strings.TrimSpace(text[len(ignorePrefix):])}, nil
+		return &parsedDirective{Kind: kindIgnore, Reason: strings.TrimSpace(text[len(ignorePrefix):])}, nil
 	case isMarker(text):
 		return nil, nil
 	case isDirective(text):
@@ -100,13 +100,13 @@ func ParseDirective(text string) (*Directive, error) {
 		if i := strings.IndexAny(word, " \t"); i >= 0 {
 			word = word[:i]
 		}
-		return nil, &DirectiveError{Offset: 0, Msg: fmt.Sprintf("unknown directive //trace:%s (want //trace:span or //trace:ignore)", word)}
+		return nil, &directiveError{Offset: 0, Msg: fmt.Sprintf("unknown directive //trace:%s (want //trace:span or //trace:ignore)", word)}
 	}
 	return nil, nil
 }
 
-func parseSpan(text string, start int) (*Directive, error) {
-	d := &Directive{Kind: KindSpan}
+func parseSpan(text string, start int) (*parsedDirective, error) {
+	d := &parsedDirective{Kind: kindSpan}
 	toks, err := tokenize(text, start)
 	if err != nil {
 		return nil, err
@@ -116,45 +116,45 @@ func parseSpan(text string, start int) (*Directive, error) {
 		switch {
 		case t.text[0] == '"' || t.text[0] == '`':
 			if i != 0 {
-				return nil, &DirectiveError{t.off, fmt.Sprintf("operation name %s must come first", t.text)}
+				return nil, &directiveError{t.off, fmt.Sprintf("operation name %s must come first", t.text)}
 			}
 			name, err := strconv.Unquote(t.text)
 			if err != nil {
-				return nil, &DirectiveError{t.off, fmt.Sprintf("bad quoted operation name %s", t.text)}
+				return nil, &directiveError{t.off, fmt.Sprintf("bad quoted operation name %s", t.text)}
 			}
 			if name == "" {
-				return nil, &DirectiveError{t.off, "empty operation name"}
+				return nil, &directiveError{t.off, "empty operation name"}
 			}
 			d.Name = name
 		case t.text == "follows":
 			if d.Follows {
-				return nil, &DirectiveError{t.off, "duplicate option follows"}
+				return nil, &directiveError{t.off, "duplicate option follows"}
 			}
 			d.Follows = true
 		case strings.HasPrefix(t.text, "tag."):
 			eq := strings.IndexByte(t.text, '=')
 			if eq < 0 {
-				return nil, &DirectiveError{t.off, fmt.Sprintf("option %s: want tag.KEY=EXPR", t.text)}
+				return nil, &directiveError{t.off, fmt.Sprintf("option %s: want tag.KEY=EXPR", t.text)}
 			}
 			key, expr := t.text[len("tag."):eq], t.text[eq+1:]
 			if key == "" || strings.ContainsAny(key, "\"`\\()[]{}") {
-				return nil, &DirectiveError{t.off, fmt.Sprintf("option %s: bad tag key %q", t.text, key)}
+				return nil, &directiveError{t.off, fmt.Sprintf("option %s: bad tag key %q", t.text, key)}
 			}
 			if expr == "" {
-				return nil, &DirectiveError{t.off + eq + 1, fmt.Sprintf("option %s: missing expression", t.text)}
+				return nil, &directiveError{t.off + eq + 1, fmt.Sprintf("option %s: missing expression", t.text)}
 			}
 			if _, err := parser.ParseExpr(expr); err != nil {
-				return nil, &DirectiveError{t.off + eq + 1, fmt.Sprintf("option %s: bad expression: %v", t.text, trimParseErr(err))}
+				return nil, &directiveError{t.off + eq + 1, fmt.Sprintf("option %s: bad expression: %v", t.text, trimParseErr(err))}
 			}
 			if seen[key] {
-				return nil, &DirectiveError{t.off, fmt.Sprintf("duplicate tag %q", key)}
+				return nil, &directiveError{t.off, fmt.Sprintf("duplicate tag %q", key)}
 			}
 			seen[key] = true
-			d.Tags = append(d.Tags, Tag{Key: key, Expr: expr, Offset: t.off + eq + 1})
+			d.Tags = append(d.Tags, spanTag{Key: key, Expr: expr, Offset: t.off + eq + 1})
 		case i == 0 && !strings.ContainsAny(t.text, "=\"`"):
 			d.Name = t.text
 		default:
-			return nil, &DirectiveError{t.off, fmt.Sprintf("unknown option %q (want tag.KEY=EXPR or follows)", t.text)}
+			return nil, &directiveError{t.off, fmt.Sprintf("unknown option %q (want tag.KEY=EXPR or follows)", t.text)}
 		}
 	}
 	return d, nil
@@ -206,7 +206,7 @@ func tokenize(text string, i int) ([]token1, error) {
 					}
 				}
 				if j >= len(text) {
-					return nil, &DirectiveError{i, "unterminated quoted string"}
+					return nil, &directiveError{i, "unterminated quoted string"}
 				}
 				i = j
 			case '(', '[', '{':
@@ -214,22 +214,22 @@ func tokenize(text string, i int) ([]token1, error) {
 			case ')', ']', '}':
 				open := map[byte]byte{')': '(', ']': '[', '}': '{'}[c]
 				if len(stack) == 0 || stack[len(stack)-1] != open {
-					return nil, &DirectiveError{i, fmt.Sprintf("unbalanced %q", c)}
+					return nil, &directiveError{i, fmt.Sprintf("unbalanced %q", c)}
 				}
 				stack = stack[:len(stack)-1]
 			}
 			i++
 		}
 		if len(stack) > 0 {
-			return nil, &DirectiveError{start, fmt.Sprintf("unbalanced %q", stack[len(stack)-1])}
+			return nil, &directiveError{start, fmt.Sprintf("unbalanced %q", stack[len(stack)-1])}
 		}
 		toks = append(toks, token1{text[start:i], start})
 	}
 }
 
 // String formats d as a directive line that ParseDirective reads back as d.
-func (d *Directive) String() string {
-	if d.Kind == KindIgnore {
+func (d *parsedDirective) String() string {
+	if d.Kind == kindIgnore {
 		if d.Reason == "" {
 			return ignorePrefix
 		}

@@ -10,22 +10,22 @@ func TestParseDirective(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		in   string
-		want *Directive
+		want *parsedDirective
 	}{
-		{"//trace:span", &Directive{Kind: KindSpan}},
-		{"//trace:span   ", &Directive{Kind: KindSpan}},
-		{"//trace:span get_user", &Directive{Kind: KindSpan, Name: "get_user"}},
-		{`//trace:span "GET user" follows`, &Directive{Kind: KindSpan, Name: "GET user", Follows: true}},
-		{"//trace:span follows", &Directive{Kind: KindSpan, Follows: true}},
-		{`//trace:span tag.id=id tag.user=req.UserID tag.k="a b"`, &Directive{Kind: KindSpan, Tags: []Tag{
+		{"//trace:span", &parsedDirective{Kind: kindSpan}},
+		{"//trace:span   ", &parsedDirective{Kind: kindSpan}},
+		{"//trace:span get_user", &parsedDirective{Kind: kindSpan, Name: "get_user"}},
+		{`//trace:span "GET user" follows`, &parsedDirective{Kind: kindSpan, Name: "GET user", Follows: true}},
+		{"//trace:span follows", &parsedDirective{Kind: kindSpan, Follows: true}},
+		{`//trace:span tag.id=id tag.user=req.UserID tag.k="a b"`, &parsedDirective{Kind: kindSpan, Tags: []spanTag{
 			{Key: "id", Expr: "id", Offset: 20},
 			{Key: "user", Expr: "req.UserID", Offset: 32},
 			{Key: "k", Expr: `"a b"`, Offset: 49},
 		}}},
-		{`//trace:span tag.p=c.Param("id, x")`, &Directive{Kind: KindSpan, Tags: []Tag{{Key: "p", Expr: `c.Param("id, x")`, Offset: 19}}}},
-		{`//trace:span tag.n=f(a, b)`, &Directive{Kind: KindSpan, Tags: []Tag{{Key: "n", Expr: "f(a, b)", Offset: 19}}}},
-		{"//trace:ignore", &Directive{Kind: KindIgnore}},
-		{"//trace:ignore  hot path ", &Directive{Kind: KindIgnore, Reason: "hot path"}},
+		{`//trace:span tag.p=c.Param("id, x")`, &parsedDirective{Kind: kindSpan, Tags: []spanTag{{Key: "p", Expr: `c.Param("id, x")`, Offset: 19}}}},
+		{`//trace:span tag.n=f(a, b)`, &parsedDirective{Kind: kindSpan, Tags: []spanTag{{Key: "n", Expr: "f(a, b)", Offset: 19}}}},
+		{"//trace:ignore", &parsedDirective{Kind: kindIgnore}},
+		{"//trace:ignore  hot path ", &parsedDirective{Kind: kindIgnore, Reason: "hot path"}},
 		{"//trace:begin", nil},
 		{"//trace:end", nil},
 		{"// trace:span", nil},
@@ -33,7 +33,7 @@ func TestParseDirective(t *testing.T) {
 		{"//trace:spanner", nil}, // not //trace:span; reported as unknown below
 	}
 	for _, tt := range tests {
-		got, err := ParseDirective(tt.in)
+		got, err := parseDirective(tt.in)
 		if tt.in == "//trace:spanner" {
 			if err == nil {
 				t.Errorf("%q: want error for unknown directive", tt.in)
@@ -73,8 +73,8 @@ func TestParseDirectiveErrors(t *testing.T) {
 		{"//trace:bogus x", 0, "unknown directive //trace:bogus"},
 	}
 	for _, tt := range tests {
-		_, err := ParseDirective(tt.in)
-		de, ok := err.(*DirectiveError)
+		_, err := parseDirective(tt.in)
+		de, ok := err.(*directiveError)
 		if !ok {
 			t.Errorf("%q: got %v, want a *DirectiveError", tt.in, err)
 			continue
@@ -96,9 +96,9 @@ func FuzzParseDirective(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDirective(s)
+		d, err := parseDirective(s)
 		if err != nil {
-			de, ok := err.(*DirectiveError)
+			de, ok := err.(*directiveError)
 			if !ok || de.Offset < 0 || de.Offset > len(s) {
 				t.Fatalf("%q: bad error %#v", s, err)
 			}
@@ -107,11 +107,11 @@ func FuzzParseDirective(f *testing.F) {
 		if d == nil {
 			return
 		}
-		again, err := ParseDirective(d.String())
+		again, err := parseDirective(d.String())
 		if err != nil {
 			t.Fatalf("%q formats as %q, which does not parse: %v", s, d.String(), err)
 		}
-		strip := func(d *Directive) *Directive {
+		strip := func(d *parsedDirective) *parsedDirective {
 			c := *d
 			c.Tags = nil
 			for _, tg := range d.Tags {

@@ -18,7 +18,7 @@ import (
 // method (decl), or a function literal (lit, inside outer).
 type target struct {
 	comment *ast.Comment
-	dir     *Directive
+	dir     *parsedDirective
 	decl    *ast.FuncDecl
 	lit     *ast.FuncLit
 	outer   *ast.FuncDecl
@@ -52,9 +52,9 @@ func discover(fset *token.FileSet, f *ast.File, src []byte) (targets []*target, 
 	pos := func(c *ast.Comment, off int) token.Position { return fset.Position(c.Slash + token.Pos(off)) }
 	byComment := map[*ast.Comment]*target{}
 	add := func(c *ast.Comment, t *target) {
-		d, err := ParseDirective(c.Text)
+		d, err := parseDirective(c.Text)
 		if err != nil {
-			de := err.(*DirectiveError)
+			de := err.(*directiveError)
 			diags = append(diags, Diagnostic{pos(c, de.Offset), Error, de.Msg})
 			return
 		}
@@ -92,9 +92,9 @@ func discover(fset *token.FileSet, f *ast.File, src []byte) (targets []*target, 
 				continue
 			}
 			handled[c] = true
-			d, err := ParseDirective(c.Text)
+			d, err := parseDirective(c.Text)
 			if err != nil {
-				de := err.(*DirectiveError)
+				de := err.(*directiveError)
 				diags = append(diags, Diagnostic{pos(c, de.Offset), Error, de.Msg})
 				continue
 			}
@@ -135,8 +135,8 @@ func discover(fset *token.FileSet, f *ast.File, src []byte) (targets []*target, 
 	return kept, diags
 }
 
-func directiveWord(d *Directive) string {
-	if d.Kind == KindIgnore {
+func directiveWord(d *parsedDirective) string {
+	if d.Kind == kindIgnore {
 		return "//trace:ignore"
 	}
 	return "//trace:span"
@@ -209,7 +209,7 @@ func unusedDirectives(name string, src []byte, why string) []Diagnostic {
 	var diags []Diagnostic
 	for _, cg := range f.Comments {
 		for _, c := range cg.List {
-			d, err := ParseDirective(c.Text)
+			d, err := parseDirective(c.Text)
 			if err != nil || d == nil {
 				continue
 			}

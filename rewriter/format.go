@@ -10,31 +10,31 @@ import (
 	"github.com/traceinject/traceinject/internal/policy"
 )
 
-// Format is how the command prints diagnostics (-format).
-type Format int
+// outputFormat is how the command prints diagnostics (-format).
+type outputFormat int
 
 const (
-	FormatText   Format = iota // file:line:col: message, on standard error
-	FormatJSON                 // a JSON array of Report, on standard output
-	FormatGitHub               // GitHub workflow commands, on standard output
+	formatText   outputFormat = iota // file:line:col: message, on standard error
+	formatJSON                       // a JSON array of Report, on standard output
+	formatGitHub                     // GitHub workflow commands, on standard output
 )
 
-// ParseFormat reads -format's value.
-func ParseFormat(s string) (Format, error) {
+// parseFormat reads -format's value.
+func parseFormat(s string) (outputFormat, error) {
 	switch s {
 	case "text", "":
-		return FormatText, nil
+		return formatText, nil
 	case "json":
-		return FormatJSON, nil
+		return formatJSON, nil
 	case "github":
-		return FormatGitHub, nil
+		return formatGitHub, nil
 	}
-	return FormatText, fmt.Errorf("-format: unknown format %q (want text, json or github)", s)
+	return formatText, fmt.Errorf("-format: unknown format %q (want text, json or github)", s)
 }
 
-// Report is one diagnostic as -format=json prints it. The field names and
+// jsonReport is one diagnostic as -format=json prints it. The field names and
 // the kinds are a stable interface: they do not change in a patch release.
-type Report struct {
+type jsonReport struct {
 	File     string `json:"file"` // relative to the current directory when inside it
 	Line     int    `json:"line"`
 	Col      int    `json:"col"`
@@ -48,41 +48,41 @@ type Report struct {
 
 // The kinds of reports besides the policy's (gin, grpc, ctx, ignore).
 const (
-	ReportError     = "error"     // load, type or directive error, refusal: exit 2
-	ReportWarning   = "warning"   // informational (a context.TODO() passed)
-	ReportMisplaced = "misplaced" // a directive where it does nothing
-	ReportMissing   = "missing"   // an annotated function without instrumentation
-	ReportStale     = "stale"     // instrumentation out of date, or left without a directive
+	reportError     = "error"     // load, type or directive error, refusal: exit 2
+	reportWarning   = "warning"   // informational (a context.TODO() passed)
+	reportMisplaced = "misplaced" // a directive where it does nothing
+	reportMissing   = "missing"   // an annotated function without instrumentation
+	reportStale     = "stale"     // instrumentation out of date, or left without a directive
 )
 
 // reportKind names d's kind.
 func reportKind(d Diagnostic) string {
 	switch d.Kind {
 	case Error:
-		return ReportError
+		return reportError
 	case Misplaced:
-		return ReportMisplaced
+		return reportMisplaced
 	case Stale:
 		if strings.HasSuffix(d.Msg, ": not instrumented (run traceinject)") {
-			return ReportMissing
+			return reportMissing
 		}
-		return ReportStale
+		return reportStale
 	}
-	return ReportWarning
+	return reportWarning
 }
 
-func diagnosticReport(d Diagnostic) Report {
-	return Report{File: d.Pos.Filename, Line: d.Pos.Line, Col: d.Pos.Column, Kind: reportKind(d), Message: d.Msg, text: d.String()}
+func diagnosticReport(d Diagnostic) jsonReport {
+	return jsonReport{File: d.Pos.Filename, Line: d.Pos.Line, Col: d.Pos.Column, Kind: reportKind(d), Message: d.Msg, text: d.String()}
 }
 
-func findingReport(f policy.Finding) Report {
-	return Report{File: f.Pos.Filename, Line: f.Pos.Line, Col: f.Pos.Column, Kind: f.Kind, Message: f.Message,
+func findingReport(f policy.Finding) jsonReport {
+	return jsonReport{File: f.Pos.Filename, Line: f.Pos.Line, Col: f.Pos.Column, Kind: f.Kind, Message: f.Message,
 		Function: f.Function, Route: f.Route, text: f.String()}
 }
 
 // printReports prints reports, sorted by position, in format: text to
 // stderr, json and github to stdout.
-func printReports(reports []Report, format Format, stdout, stderr io.Writer) {
+func printReports(reports []jsonReport, format outputFormat, stdout, stderr io.Writer) {
 	sort.SliceStable(reports, func(i, j int) bool {
 		a, b := reports[i], reports[j]
 		if a.File != b.File {
@@ -94,20 +94,20 @@ func printReports(reports []Report, format Format, stdout, stderr io.Writer) {
 		return a.Col < b.Col
 	})
 	switch format {
-	case FormatText:
+	case formatText:
 		for _, r := range reports {
 			fmt.Fprintln(stderr, r.text)
 		}
-	case FormatJSON:
+	case formatJSON:
 		if reports == nil {
-			reports = []Report{}
+			reports = []jsonReport{}
 		}
 		b, _ := json.MarshalIndent(reports, "", "\t")
 		stdout.Write(append(b, '\n'))
-	case FormatGitHub:
+	case formatGitHub:
 		for _, r := range reports {
 			level := "error"
-			if r.Kind == ReportWarning {
+			if r.Kind == reportWarning {
 				level = "warning"
 			}
 			var props []string

@@ -122,18 +122,18 @@ func memPackageAt(t testing.TB, path string, src []byte) (*packages.Package, boo
 
 // memRun is one run over the single-file package src, in memory. ok is
 // false when the tool reports an error.
-func memRun(t *testing.T, src []byte, mode Mode) (out []byte, stale, ok bool) {
+func memRun(t *testing.T, src []byte, mode runMode) (out []byte, stale, ok bool) {
 	p, typed := memPackage(t, src)
 	if !typed {
 		return nil, false, false
 	}
-	cfg := Config{Mode: mode, Overlay: map[string][]byte{fuzzFile: src}}
-	res := &Result{}
+	cfg := config{Mode: mode, Overlay: map[string][]byte{fuzzFile: src}}
+	res := &runResult{}
 	pr, err := stripPackage(cfg, p, res)
 	if err != nil || res.HasKind(Error) {
 		return nil, false, false
 	}
-	if mode == Remove {
+	if mode == modeRemove {
 		for _, c := range res.Changes {
 			return c.New, false, true
 		}
@@ -167,7 +167,7 @@ func fuzzCheck(t *testing.T, src []byte) {
 	if _, typed := memPackage(t, src); !typed {
 		return
 	}
-	first, _, ok := memRun(t, src, Instrument)
+	first, _, ok := memRun(t, src, modeInstrument)
 	if !ok {
 		return
 	}
@@ -179,11 +179,11 @@ func fuzzCheck(t *testing.T, src []byte) {
 			t.Fatalf("output is not gofmt-clean:\n%s", lineDiff(fo, first))
 		}
 	}
-	second, stale, ok := memRun(t, first, Instrument)
+	second, stale, ok := memRun(t, first, modeInstrument)
 	if !ok || stale || !bytes.Equal(second, first) {
 		t.Fatalf("second run (ok %v, stale %v) changed the output:\n%s\nfirst:\n%s\nsecond:\n%s", ok, stale, lineDiff(first, second), first, second)
 	}
-	removed, _, ok := memRun(t, first, Remove)
+	removed, _, ok := memRun(t, first, modeRemove)
 	if !ok {
 		t.Fatalf("-remove failed on:\n%s", first)
 	}
@@ -192,7 +192,7 @@ func fuzzCheck(t *testing.T, src []byte) {
 	if fs, err := format.Source(src); err == nil && bytes.Equal(fs, src) && fresh && !bytes.Equal(removed, src) {
 		t.Fatalf("-remove did not restore the input:\n%s\ninput:\n%s\ninstrumented:\n%s\nremoved:\n%s", lineDiff(src, removed), src, first, removed)
 	}
-	again, _, ok := memRun(t, removed, Instrument)
+	again, _, ok := memRun(t, removed, modeInstrument)
 	if !ok || !bytes.Equal(again, first) {
 		t.Fatalf("instrumenting after -remove differs:\n%s", lineDiff(first, again))
 	}

@@ -227,7 +227,7 @@ func (g *goldenSet) updateSection(t testing.TB, c, section string, files map[str
 // runOn runs the tool over the given section of the given cases at once
 // (one load) and returns, per case and file, the content it would leave.
 // overlay is keyed by extracted path.
-func runOn(t *testing.T, g *goldenSet, cases []string, section string, mode Mode, overlay map[string][]byte, verify bool) map[string]map[string][]byte {
+func runOn(t *testing.T, g *goldenSet, cases []string, section string, mode runMode, overlay map[string][]byte, verify bool) map[string]map[string][]byte {
 	t.Helper()
 	var patterns []string
 	for _, c := range cases {
@@ -237,7 +237,7 @@ func runOn(t *testing.T, g *goldenSet, cases []string, section string, mode Mode
 	for p, b := range overlay {
 		disk[p] = g.toDisk(b)
 	}
-	res, err := Run(Config{Dir: g.root, Patterns: patterns, Mode: mode, Overlay: disk, Verify: verify})
+	res, err := runPipeline(config{Dir: g.root, Patterns: patterns, Mode: mode, Overlay: disk, Verify: verify})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func runOn(t *testing.T, g *goldenSet, cases []string, section string, mode Mode
 
 func TestGolden(t *testing.T) {
 	g := goldenCases(t)
-	got := runOn(t, g, g.names, "input", Instrument, nil, true)
+	got := runOn(t, g, g.names, "input", modeInstrument, nil, true)
 	for _, c := range g.names {
 		if *update {
 			g.updateSection(t, c, "golden", got[c])
@@ -295,7 +295,7 @@ func sortedNames(m map[string][]byte) []string {
 // TestIdempotent runs the tool on its own output: nothing may change.
 func TestIdempotent(t *testing.T) {
 	g := goldenCases(t)
-	got := runOn(t, g, g.names, "golden", Instrument, nil, false)
+	got := runOn(t, g, g.names, "golden", modeInstrument, nil, false)
 	for _, c := range g.names {
 		want := g.section(c, "golden")
 		for _, name := range sortedNames(got[c]) {
@@ -312,7 +312,7 @@ func TestIdempotent(t *testing.T) {
 // result in removed/ (which -update rewrites; it never adds one).
 func TestRemoveRestoresInput(t *testing.T) {
 	g := goldenCases(t)
-	got := runOn(t, g, g.names, "golden", Remove, nil, false)
+	got := runOn(t, g, g.names, "golden", modeRemove, nil, false)
 	for _, c := range g.names {
 		section := "input"
 		if g.has(c, "removed") {
@@ -348,7 +348,7 @@ func TestDirectiveEditUpdatesInPlace(t *testing.T) {
 		edited = strings.Replace(edited, e.old, e.new, 1)
 	}
 	path := filepath.Join(g.path("context", "golden"), "svc.go")
-	got := runOn(t, g, []string{"context"}, "golden", Instrument, map[string][]byte{path: []byte(edited)}, false)
+	got := runOn(t, g, []string{"context"}, "golden", modeInstrument, map[string][]byte{path: []byte(edited)}, false)
 	want := strings.Replace(edited, `Start(ctx, "svc.unnamed")`, `StartFollowsFrom(ctx, "svc.renamed")`, 1)
 	want = strings.Replace(want, `SetTag(span, "kind", "lookup")`, `SetTag(span, "kind", "get")`, 1)
 	if want == edited {
@@ -488,7 +488,7 @@ func BenchmarkRun(b *testing.B) {
 	}{{"all", all}, {"no-neither", fast}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
-				res, err := Run(Config{Dir: g.root, Patterns: bc.patterns})
+				res, err := runPipeline(config{Dir: g.root, Patterns: bc.patterns})
 				if err != nil || len(res.Changes) == 0 {
 					b.Fatalf("%v %v", err, res)
 				}
@@ -521,7 +521,7 @@ func TestUpgradeFromEarlierShapes(t *testing.T) {
 			begins += bytes.Count(src, []byte("//trace:begin"))
 		}
 	}
-	res, err := Run(Config{Dir: g.root, Patterns: patterns, Mode: Instrument})
+	res, err := runPipeline(config{Dir: g.root, Patterns: patterns, Mode: modeInstrument})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -535,9 +535,9 @@ func TestUpgradeFromEarlierShapes(t *testing.T) {
 		t.Errorf("-check reports %d stale functions in old/ of %v, want %d: %v", stale, cases, begins, res.Diagnostics)
 	}
 	for _, m := range []struct {
-		mode Mode
+		mode runMode
 		want string
-	}{{Remove, "input"}, {Instrument, "golden"}} {
+	}{{modeRemove, "input"}, {modeInstrument, "golden"}} {
 		got := runOn(t, g, cases, "old", m.mode, nil, false)
 		for _, c := range cases {
 			want := g.section(c, m.want)

@@ -97,7 +97,7 @@ func moduleImporters(all []*packages.Package) map[string][]string {
 // testVariants loads, with types, the test variants of the given packages
 // (for the call sites in their _test.go files); it returns only the test
 // variants.
-func testVariants(cfg Config, overlay map[string][]byte, paths []string) ([]*packages.Package, error) {
+func testVariants(cfg config, overlay map[string][]byte, paths []string) ([]*packages.Package, error) {
 	if len(paths) == 0 {
 		return nil, nil
 	}
@@ -118,7 +118,7 @@ func testVariants(cfg Config, overlay map[string][]byte, paths []string) ([]*pac
 // listTests lists, with their test variants and imports, the packages
 // matching patterns and, with wholeModule, every package of the main module
 // (for the importers of exported functions): one go list for both.
-func listTests(cfg Config, patterns []string, wholeModule bool) ([]*packages.Package, error) {
+func listTests(cfg config, patterns []string, wholeModule bool) ([]*packages.Package, error) {
 	pats := append([]string{}, patterns...)
 	if wholeModule {
 		// Every main module: in a go.work workspace, the other modules
@@ -137,7 +137,7 @@ func listTests(cfg Config, patterns []string, wholeModule bool) ([]*packages.Pac
 
 // mainModules returns the paths of the main modules: one, or in a go.work
 // workspace, every module it uses.
-func mainModules(cfg Config) ([]string, error) {
+func mainModules(cfg config) ([]string, error) {
 	cmd := exec.Command("go", "list", "-m", "-f", "{{.Path}}")
 	cmd.Dir, cmd.Env = cfg.Dir, cfg.Env
 	var stderr bytes.Buffer

@@ -20,17 +20,17 @@ import (
 
 const ginPath = "github.com/gin-gonic/gin"
 
-// Shape is the form of instrumentation a function gets, decided by the types
+// shapeKind is the form of instrumentation a function gets, decided by the types
 // of its parameters.
-type Shape int
+type shapeKind int
 
 const (
-	// ShapeNone: neither a context.Context nor a *gin.Context parameter.
-	ShapeNone Shape = iota
-	// ShapeContext: the first context.Context parameter carries the span.
-	ShapeContext
-	// ShapeGin: the *gin.Context parameter's request carries the span.
-	ShapeGin
+	// shapeNone: neither a context.Context nor a *gin.Context parameter.
+	shapeNone shapeKind = iota
+	// shapeContext: the first context.Context parameter carries the span.
+	shapeContext
+	// shapeGin: the *gin.Context parameter's request carries the span.
+	shapeGin
 )
 
 type instrumenter struct {
@@ -41,7 +41,7 @@ type instrumenter struct {
 // funcEdit is the plan for one annotated function.
 type funcEdit struct {
 	t        *target
-	shape    Shape
+	shape    shapeKind
 	param    int    // index of the carrying parameter among all parameter names
 	ctxName  string // name of the context or gin parameter after the edit
 	span     string
@@ -68,7 +68,7 @@ func (in *instrumenter) instrumentFile(f *ast.File, src []byte, targets, cur []*
 	}
 	var edits []*funcEdit
 	for i, t := range targets {
-		if t.dir.Kind != KindSpan {
+		if t.dir.Kind != kindSpan {
 			continue
 		}
 		e := in.ap.edit(t.node())
@@ -97,8 +97,8 @@ func (in *instrumenter) instrumentFile(f *ast.File, src []byte, targets, cur []*
 
 // shapeOf decides the shape by parameter types: a *gin.Context parameter
 // wins over a context.Context one.
-func (in *instrumenter) shapeOf(ft *ast.FuncType) (Shape, int) {
-	shape, at := ShapeNone, -1
+func (in *instrumenter) shapeOf(ft *ast.FuncType) (shapeKind, int) {
+	shape, at := shapeNone, -1
 	i := 0
 	for _, field := range ft.Params.List {
 		typ := in.pkg.TypesInfo.TypeOf(field.Type)
@@ -106,10 +106,10 @@ func (in *instrumenter) shapeOf(ft *ast.FuncType) (Shape, int) {
 		// Package gin itself (and tracegin) cannot import tracegin,
 		// which imports gin: there *Context is an ordinary parameter.
 		if isGinContext(typ) && in.pkg.PkgPath != ginPath && in.pkg.PkgPath != inject.TraceginPath {
-			return ShapeGin, i
+			return shapeGin, i
 		}
-		if shape == ShapeNone && isContext(typ) {
-			shape, at = ShapeContext, i
+		if shape == shapeNone && isContext(typ) {
+			shape, at = shapeContext, i
 		}
 		i += n
 	}
@@ -141,7 +141,7 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 	}
 	e := &funcEdit{t: t, follows: t.dir.Follows, newParam: map[int]string{}, newRes: map[int]string{}}
 	e.shape, e.param = in.shapeOf(ft)
-	if e.shape == ShapeNone {
+	if e.shape == shapeNone {
 		name, ok := in.ap.addedFor(t.decl)
 		if !ok {
 			if t.lit != nil {
@@ -150,7 +150,7 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 			return nil, 0, fmt.Errorf("%s has no context.Context or *gin.Context parameter", funcName(t))
 		}
 		// The new parameter comes first; it stays on -remove.
-		e.shape, e.param, e.added = ShapeContext, 0, name
+		e.shape, e.param, e.added = shapeContext, 0, name
 	}
 	names := newNamer(in.pkg.TypesInfo, ft, body)
 	if e.added != "" {
@@ -182,7 +182,7 @@ func (in *instrumenter) plan(t *target, src []byte) (*funcEdit, int, error) {
 	}
 	if e.added == "" && (unnamed || carrier == "_") {
 		base := "ctx"
-		if e.shape == ShapeGin {
+		if e.shape == shapeGin {
 			base = "c"
 		}
 		carrier = names.fresh(base, "trace"+strings.ToUpper(base[:1])+base[1:])
@@ -335,7 +335,7 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 	rtName, ginName, ctxName := in.importNames(f, edits)
 	var needGin bool
 	for _, e := range edits {
-		if e.shape == ShapeGin {
+		if e.shape == shapeGin {
 			needGin = true
 		}
 	}

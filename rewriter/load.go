@@ -30,7 +30,7 @@ const typedMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiled
 // load lists the packages matching cfg.Patterns and type-checks those whose
 // files mention a directive or marker (or, for Remove, the runtime package).
 // It also returns the listed packages of the main module.
-func load(cfg Config, overlay map[string][]byte) (pkgs, listed []*packages.Package, diags []Diagnostic, err error) {
+func load(cfg config, overlay map[string][]byte) (pkgs, listed []*packages.Package, diags []Diagnostic, err error) {
 	listed, paths, diags, err := list(cfg, overlay)
 	if err != nil || len(paths) == 0 {
 		return nil, listed, diags, err
@@ -43,7 +43,7 @@ func load(cfg Config, overlay map[string][]byte) (pkgs, listed []*packages.Packa
 // packages of the main module and the paths of those whose files mention
 // a directive or marker (or, for Remove, the runtime package): the ones to
 // type-check.
-func list(cfg Config, overlay map[string][]byte) (listed []*packages.Package, paths []string, diags []Diagnostic, err error) {
+func list(cfg config, overlay map[string][]byte) (listed []*packages.Package, paths []string, diags []Diagnostic, err error) {
 	patterns := cfg.Patterns
 	if len(patterns) == 0 {
 		patterns = []string{"."}
@@ -77,16 +77,16 @@ func list(cfg Config, overlay map[string][]byte) (listed []*packages.Package, pa
 }
 
 // directiveNeedles are the bytes that make a package worth type-checking.
-func directiveNeedles(cfg Config) [][]byte {
+func directiveNeedles(cfg config) [][]byte {
 	// "trace:span" also finds "// trace:span", which gets a diagnostic.
 	needles := [][]byte{[]byte(tracePrefix), []byte(spanPrefix[2:]), []byte(ignorePrefix[2:])}
-	if cfg.Mode == Remove {
+	if cfg.Mode == modeRemove {
 		needles = append(needles, []byte(strconv.Quote(inject.RuntimePath)))
 	}
 	return needles
 }
 
-func loadTyped(cfg Config, overlay map[string][]byte, paths []string) ([]*packages.Package, error) {
+func loadTyped(cfg config, overlay map[string][]byte, paths []string) ([]*packages.Package, error) {
 	tc := &packages.Config{Mode: typedMode, Dir: cfg.Dir, Env: cfg.Env, Overlay: overlay, Fset: token.NewFileSet()}
 	return packages.Load(tc, paths...)
 }
@@ -185,7 +185,7 @@ func errorf(pos token.Position, format string, args ...any) Diagnostic {
 // packagePatterns returns cfg's patterns with each Go file named (as in
 // traceinject -check main.go) replaced by its directory: the tool works on
 // whole packages, which it must type-check as they are built.
-func packagePatterns(cfg Config) []string {
+func packagePatterns(cfg config) []string {
 	var out []string
 	for _, pat := range cfg.Patterns {
 		if strings.HasSuffix(pat, ".go") {

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// BenchmarkLoadbench runs Run as -check does over the module in
+// BenchmarkLoadbench runs runPipeline as -check does over the module in
 // $TRACEINJECT_LOADBENCH (scripts/loadbench.sh's generated tree, built
 // once), for profiles:
 //
@@ -16,7 +16,7 @@ func BenchmarkLoadbench(b *testing.B) {
 		b.Skip("TRACEINJECT_LOADBENCH names no module")
 	}
 	for b.Loop() {
-		res, err := Run(Config{Dir: dir, Patterns: []string{"./..."}})
+		res, err := runPipeline(config{Dir: dir, Patterns: []string{"./..."}})
 		if err != nil {
 			b.Fatal(err)
 		}

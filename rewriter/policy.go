@@ -13,14 +13,14 @@ import (
 
 // policy reports whether the run applies the tracing policy, which needs
 // the types of every listed package, not only of those with directives.
-func (cfg Config) policy() bool { return cfg.Require.Any() }
+func (cfg config) policy() bool { return cfg.Require.Any() }
 
 // applyPolicy checks the policy on the packages of the run's typed load
 // (every listed package of the main module, see load) and returns those
 // the rewrite goes on with: the ones whose files mention a directive or a
 // marker, as without a policy. With Annotate, it records the insertions of
 // //trace:span as the run's changes.
-func applyPolicy(cfg Config, pkgs []*packages.Package, res *Result) []*packages.Package {
+func applyPolicy(cfg config, pkgs []*packages.Package, res *runResult) []*packages.Package {
 	var in []*policy.Package
 	var rest []*packages.Package
 	needles := directiveNeedles(cfg)
@@ -60,7 +60,7 @@ func ownSyntax(p *packages.Package) []*ast.File {
 
 // annotate splices the findings' //trace:span lines into the files'
 // original bytes.
-func annotate(cfg Config, res *Result) {
+func annotate(cfg config, res *runResult) {
 	byFile := map[string][]*policy.Insertion{}
 	for _, f := range res.Findings {
 		if f.Insert != nil {

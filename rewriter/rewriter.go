@@ -8,22 +8,22 @@ import (
 	"github.com/traceinject/traceinject/internal/policy"
 )
 
-// Mode selects what Run computes.
-type Mode int
+// runMode selects what runPipeline computes.
+type runMode int
 
 const (
-	// Instrument adds missing and updates stale instrumentation.
-	Instrument Mode = iota
-	// Remove removes all injected code; directives stay.
-	Remove
+	// modeInstrument adds missing and updates stale instrumentation.
+	modeInstrument runMode = iota
+	// modeRemove removes all injected code; directives stay.
+	modeRemove
 )
 
-// Config says what to load and how.
-type Config struct {
+// config says what to load and how.
+type config struct {
 	Dir      string   // directory go list runs in; "" = current
 	Env      []string // environment for go list; nil = os.Environ()
 	Patterns []string // go list patterns; none = "."
-	Mode     Mode
+	Mode     runMode
 	// Overlay replaces the contents of files (absolute paths) while loading.
 	Overlay map[string][]byte
 	// Verify type-checks every changed package again, in memory, with the
@@ -33,7 +33,7 @@ type Config struct {
 	// Require is the tracing policy -check -require reports (see
 	// internal/policy); it makes the run type-check every listed package.
 	Require policy.Kinds
-	// Annotate makes Run compute only the //trace:span lines the policy
+	// Annotate makes runPipeline compute only the //trace:span lines the policy
 	// asks for (-annotate): Changes insert them and nothing else.
 	Annotate bool
 	// Setup checks that the main module can build the runtime packages
@@ -81,11 +81,11 @@ type FileChange struct {
 	Old, New []byte
 }
 
-// Result is what a run would do.
-type Result struct {
+// runResult is what a run would do.
+type runResult struct {
 	Changes     []FileChange // sorted by path
 	Diagnostics []Diagnostic // sorted by position
-	// Findings are what the policy (Config.Require) reports, sorted by
+	// Findings are what the policy (config.Require) reports, sorted by
 	// position.
 	Findings []policy.Finding
 
@@ -94,7 +94,7 @@ type Result struct {
 }
 
 // HasKind reports whether any diagnostic is of kind k.
-func (r *Result) HasKind(k Kind) bool {
+func (r *runResult) HasKind(k Kind) bool {
 	for _, d := range r.Diagnostics {
 		if d.Kind == k {
 			return true
@@ -103,7 +103,7 @@ func (r *Result) HasKind(k Kind) bool {
 	return false
 }
 
-func (r *Result) sort() {
+func (r *runResult) sort() {
 	sort.Slice(r.Changes, func(i, j int) bool { return r.Changes[i].Path < r.Changes[j].Path })
 	sort.SliceStable(r.Diagnostics, func(i, j int) bool {
 		a, b := r.Diagnostics[i].Pos, r.Diagnostics[j].Pos

@@ -124,9 +124,9 @@ func patternsOf(root string, dirs []string) []string {
 
 // runFiles runs the tool with the given file contents as an overlay and
 // returns every file's content afterwards, and the diagnostics.
-func runFiles(t *testing.T, root string, dirs []string, mode Mode, files map[string][]byte, verify bool) (map[string][]byte, []Diagnostic) {
+func runFiles(t *testing.T, root string, dirs []string, mode runMode, files map[string][]byte, verify bool) (map[string][]byte, []Diagnostic) {
 	t.Helper()
-	res, err := Run(Config{Dir: root, Patterns: patternsOf(root, dirs), Mode: mode, Overlay: files, Verify: verify})
+	res, err := runPipeline(config{Dir: root, Patterns: patternsOf(root, dirs), Mode: mode, Overlay: files, Verify: verify})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func checkRoundTrip(t *testing.T, root string, dirs []string, in, want, removed 
 			removedSet[path] = true
 		}
 	}
-	first, diags := runFiles(t, root, dirs, Instrument, in, true)
+	first, diags := runFiles(t, root, dirs, modeInstrument, in, true)
 	if fail("first run", diags, Error, Misplaced) {
 		return nil, nil
 	}
@@ -185,21 +185,21 @@ func checkRoundTrip(t *testing.T, root string, dirs []string, in, want, removed 
 			t.Errorf("%s: %s", label(path), msg)
 		}
 	}
-	second, diags := runFiles(t, root, dirs, Instrument, first, false)
+	second, diags := runFiles(t, root, dirs, modeInstrument, first, false)
 	fail("second run", diags, Error, Misplaced, Stale)
 	for _, path := range sortedKeys(first) {
 		if !bytes.Equal(second[path], first[path]) {
 			t.Errorf("%s: second run changed the output:\n%s", label(path), lineDiff(first[path], second[path]))
 		}
 	}
-	rm, diags = runFiles(t, root, dirs, Remove, first, false)
+	rm, diags = runFiles(t, root, dirs, modeRemove, first, false)
 	fail("-remove", diags, Error)
 	for _, path := range sortedKeys(first) {
 		if !(*update && removedSet[path]) && !bytes.Equal(rm[path], removed[path]) {
 			t.Errorf("%s: -remove did not restore the input:\n%s", label(path), lineDiff(removed[path], rm[path]))
 		}
 	}
-	again, diags := runFiles(t, root, dirs, Instrument, rm, false)
+	again, diags := runFiles(t, root, dirs, modeInstrument, rm, false)
 	fail("run after -remove", diags, Error, Misplaced)
 	for _, path := range sortedKeys(first) {
 		if !bytes.Equal(again[path], first[path]) {

@@ -16,8 +16,8 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// Run computes what traceinject would change; it writes nothing (see
-// Result.Write). The returned error is for failures of the tool itself (go
+// runPipeline computes what traceinject would change; it writes nothing (see
+// runResult.Write). The returned error is for failures of the tool itself (go
 // list could not run); problems in user code are diagnostics.
 //
 // The stages run in this order (README.md, "Architecture"): load; strip
@@ -25,7 +25,7 @@ import (
 // packages, or, when a function gets a context parameter, load every
 // package that could call it and plan across callers; plan each function
 // and render it; verify.
-func Run(cfg Config) (*Result, error) {
+func runPipeline(cfg config) (*runResult, error) {
 	cfg.Patterns = packagePatterns(cfg)
 	// Load: list, then one package at a time when no package needs
 	// another's plan (stream.go), else every package in one typed load.
@@ -42,7 +42,7 @@ func Run(cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
-	res := &Result{}
+	res := &runResult{}
 	res.Diagnostics = append(res.Diagnostics, diags...)
 	res.roots = moduleRoots(listed)
 	if cfg.policy() {
@@ -51,7 +51,7 @@ func Run(cfg Config) (*Result, error) {
 			return res, nil
 		}
 	}
-	if cfg.Mode != Remove {
+	if cfg.Mode != modeRemove {
 		res.Diagnostics = append(res.Diagnostics, testFileDirectives(listed, cfg.Overlay)...)
 	}
 
@@ -74,7 +74,7 @@ func Run(cfg Config) (*Result, error) {
 	tg := newTypeGraph(cfg, pkgs)
 	var ap *addctxPlan
 	var tests []*packages.Package
-	if cfg.Mode == Instrument && anyCtxless(runs) {
+	if cfg.Mode == modeInstrument && anyCtxless(runs) {
 		// A function gets a context parameter: its callers must be
 		// edited too, so every package that could call it is loaded,
 		// with the instrumented ones, from source in one load.
@@ -101,7 +101,7 @@ func Run(cfg Config) (*Result, error) {
 	}
 
 	// Verify.
-	if cfg.Setup && cfg.Mode != Remove && !res.HasKind(Error) && len(res.Changes) > 0 {
+	if cfg.Setup && cfg.Mode != modeRemove && !res.HasKind(Error) && len(res.Changes) > 0 {
 		res.Diagnostics = append(res.Diagnostics, setupDiagnostics(cfg, res, listed)...)
 	}
 	if cfg.Verify && !res.HasKind(Error) && len(res.Changes) > 0 {
@@ -122,8 +122,8 @@ func Run(cfg Config) (*Result, error) {
 // mode, that is the result) and reads the directives of the current files,
 // in parallel, each package into its own result, merged in package order.
 // It returns the packages left to instrument.
-func stripPackages(cfg Config, pkgs []*packages.Package, res *Result) ([]*pkgState, error) {
-	parts := make([]Result, len(pkgs))
+func stripPackages(cfg config, pkgs []*packages.Package, res *runResult) ([]*pkgState, error) {
+	parts := make([]runResult, len(pkgs))
 	prs := make([]*pkgState, len(pkgs))
 	g := parallel()
 	for i, p := range pkgs {
@@ -152,7 +152,7 @@ func stripPackages(cfg Config, pkgs []*packages.Package, res *Result) ([]*pkgSta
 // typeCheckStrippedPackages type-checks every package whose files had
 // injected code again, all together, from the stripped contents (in
 // overlay), and gives each its stripped package.
-func typeCheckStrippedPackages(cfg Config, tg *typeGraph, runs []*pkgState, overlay map[string][]byte) error {
+func typeCheckStrippedPackages(cfg config, tg *typeGraph, runs []*pkgState, overlay map[string][]byte) error {
 	var reload []string
 	for _, pr := range runs {
 		if len(pr.strippedSrc) > 0 {
@@ -195,8 +195,8 @@ func typeCheckStrippedPackages(cfg Config, tg *typeGraph, runs []*pkgState, over
 
 // instrumentPackages plans and renders every annotated function of runs,
 // in parallel, each package into its own result, merged in package order.
-func instrumentPackages(runs []*pkgState, ap *addctxPlan, res *Result) error {
-	parts := make([]Result, len(runs))
+func instrumentPackages(runs []*pkgState, ap *addctxPlan, res *runResult) error {
+	parts := make([]runResult, len(runs))
 	g := parallel()
 	for i, pr := range runs {
 		g.Go(func() error {
@@ -233,7 +233,7 @@ func moduleRoots(listed []*packages.Package) []string {
 }
 
 // merge appends the changes and diagnostics of part to r.
-func (r *Result) merge(part *Result) {
+func (r *runResult) merge(part *runResult) {
 	r.Changes = append(r.Changes, part.Changes...)
 	r.Diagnostics = append(r.Diagnostics, part.Diagnostics...)
 }
@@ -243,7 +243,7 @@ func (r *Result) merge(part *Result) {
 // the context parameters and call-site arguments, and returns the runs to
 // finish (callers without directives included) and the test variants whose
 // test files call the functions.
-func planAcrossCallers(cfg Config, tg *typeGraph, runs []*pkgState, listed []*packages.Package, overlay map[string][]byte, res *Result) ([]*pkgState, *addctxPlan, []*packages.Package, error) {
+func planAcrossCallers(cfg config, tg *typeGraph, runs []*pkgState, listed []*packages.Package, overlay map[string][]byte, res *runResult) ([]*pkgState, *addctxPlan, []*packages.Package, error) {
 	// Exported functions may be called from any listed package that
 	// depends on theirs; the packages with directives are finished from
 	// this load too.
@@ -377,7 +377,7 @@ func callerState(cp *packages.Package, overlay map[string][]byte) (*pkgState, er
 // When every package to check can be checked in memory against the first
 // load's types (see typeGraph) and no test file changed, it is; otherwise
 // go/packages loads them with an overlay.
-func verify(cfg Config, res *Result, tg *typeGraph, listed []*packages.Package) error {
+func verify(cfg config, res *runResult, tg *typeGraph, listed []*packages.Package) error {
 	overlay := map[string][]byte{}
 	for k, v := range cfg.Overlay {
 		overlay[k] = v
@@ -505,9 +505,9 @@ type pkgState struct {
 // stripPackage strips the injected code of p's files in memory and reads
 // the directives of the current files. It returns nil when there is
 // nothing more to do for p (Remove mode, or errors).
-func stripPackage(cfg Config, p *packages.Package, res *Result) (*pkgState, error) {
+func stripPackage(cfg config, p *packages.Package, res *runResult) (*pkgState, error) {
 	names := goFiles(p)
-	if cfg.Mode != Remove {
+	if cfg.Mode != modeRemove {
 		res.Diagnostics = append(res.Diagnostics, cgoFileDirectives(p, names, cfg.Overlay)...)
 	}
 	var files []*fileState
@@ -538,7 +538,7 @@ func stripPackage(cfg Config, p *packages.Package, res *Result) (*pkgState, erro
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
 
-	if cfg.Mode == Remove {
+	if cfg.Mode == modeRemove {
 		for _, fr := range files {
 			if !bytes.Equal(fr.stripped, fr.current) {
 				res.Changes = append(res.Changes, FileChange{Path: fr.name, Old: fr.current, New: fr.stripped})
@@ -567,7 +567,7 @@ func stripPackage(cfg Config, p *packages.Package, res *Result) (*pkgState, erro
 
 // instrumentPackage instruments the stripped package cp and records the
 // changes against the current files of pr.
-func instrumentPackage(pr *pkgState, cp *packages.Package, res *Result, ap *addctxPlan) error {
+func instrumentPackage(pr *pkgState, cp *packages.Package, res *runResult, ap *addctxPlan) error {
 	p, files, curTargets := pr.p, pr.files, pr.curTargets
 	strippedAST := map[string]*ast.File{}
 	for f, name := range goFiles(cp) {
@@ -597,7 +597,7 @@ func instrumentPackage(pr *pkgState, cp *packages.Package, res *Result, ap *addc
 
 // passContextsInTests passes contexts in the test files of the test
 // variant tv.
-func passContextsInTests(tv *packages.Package, res *Result, ap *addctxPlan, overlay map[string][]byte) error {
+func passContextsInTests(tv *packages.Package, res *runResult, ap *addctxPlan, overlay map[string][]byte) error {
 	in := &instrumenter{pkg: tv, ap: ap}
 	for _, nf := range goFilesSorted(tv) {
 		if !strings.HasSuffix(nf.name, "_test.go") || !ap.fileHasArgs(nf.f) {
@@ -632,7 +632,7 @@ func staleness(fset *token.FileSet, fr *fileState, cur []*target, desired []byte
 		return src[fs.Position(n.Pos()).Offset:fs.Position(n.End()).Offset]
 	}
 	for i, t := range cur {
-		if t.dir.Kind != KindSpan || i >= len(want) {
+		if t.dir.Kind != kindSpan || i >= len(want) {
 			continue
 		}
 		if ap != nil && ap.curDirs[fr.name][t.comment.Pos()] {

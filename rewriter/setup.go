@@ -32,7 +32,7 @@ const toolModule = "github.com/traceinject/traceinject"
 // setupDiagnostics reports, as errors, the runtime packages that the changed
 // files import and that the main module cannot build yet. It runs one go list
 // over those packages.
-func setupDiagnostics(cfg Config, res *Result, listed []*packages.Package) []Diagnostic {
+func setupDiagnostics(cfg config, res *runResult, listed []*packages.Package) []Diagnostic {
 	var paths []string
 	for _, c := range res.Changes {
 		f, err := parser.ParseFile(token.NewFileSet(), c.Path, c.New, parser.ImportsOnly)

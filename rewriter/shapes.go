@@ -47,7 +47,7 @@ func prologue(e *funcEdit) ([]dst.Stmt, error) {
 
 func prologueShape(e *funcEdit) (string, inject.Data) {
 	data := inject.Data{Span: e.span, Name: e.name, Named: e.named, Follows: e.follows, Tags: e.tags, Err: e.errName}
-	if e.shape == ShapeGin {
+	if e.shape == shapeGin {
 		data.Gin = e.ctxName
 		return inject.Gin, data
 	}

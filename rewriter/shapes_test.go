@@ -86,7 +86,7 @@ func F(ctx context.Context) (*http.Request, error) {
 			if fs, err := format.Source(src); err != nil || !bytes.Equal(fs, src) {
 				t.Fatalf("input is not gofmt-clean (%v):\n%s", err, lineDiff(src, fs))
 			}
-			first, _, ok := memRun(t, src, Instrument)
+			first, _, ok := memRun(t, src, modeInstrument)
 			if !ok {
 				t.Fatalf("instrumenting failed:\n%s", src)
 			}
@@ -95,11 +95,11 @@ func F(ctx context.Context) (*http.Request, error) {
 					t.Errorf("output lacks %q:\n%s", w, first)
 				}
 			}
-			removed, _, ok := memRun(t, first, Remove)
+			removed, _, ok := memRun(t, first, modeRemove)
 			if !ok || !bytes.Equal(removed, src) {
 				t.Fatalf("-remove (ok %v) did not restore the input:\n%s", ok, lineDiff(src, removed))
 			}
-			again, stale, ok := memRun(t, first, Instrument)
+			again, stale, ok := memRun(t, first, modeInstrument)
 			if !ok || stale || !bytes.Equal(again, first) {
 				t.Fatalf("a second run (ok %v, stale %v) changed the output:\n%s", ok, stale, lineDiff(first, again))
 			}

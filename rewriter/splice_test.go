@@ -95,7 +95,7 @@ func TestGinPackageHasNoGinShape(t *testing.T) {
 		t.Fatal("test package does not type-check")
 	}
 	fd := p.Syntax[0].Decls[1].(*ast.FuncDecl)
-	if shape, _ := (&instrumenter{pkg: p}).shapeOf(fd.Type); shape == ShapeGin {
+	if shape, _ := (&instrumenter{pkg: p}).shapeOf(fd.Type); shape == shapeGin {
 		t.Errorf("a function of package gin got the Gin shape")
 	}
 }

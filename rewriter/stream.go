@@ -28,7 +28,7 @@ import (
 // made. The result of a package may come from the result cache (cache.go)
 // instead. Everything else (a function that gets a context parameter, whose
 // callers must be planned together; a package that does not build; cgo; the
-// policy) takes the whole-run path of Run, which type-checks every package
+// policy) takes the whole-run path of runPipeline, which type-checks every package
 // in one load.
 
 // exportMode lists packages with everything a type check against their
@@ -40,15 +40,15 @@ const exportMode = packages.NeedName | packages.NeedFiles | packages.NeedCompile
 // errWhole stops a package-at-a-time run: the run needs the whole-run path.
 var errWhole = fmt.Errorf("the run needs every package at once")
 
-// runByPackage is Run, one package at a time: paths are the packages with
+// runByPackage is runPipeline, one package at a time: paths are the packages with
 // directives, listed the listed packages of the main modules, diags the
 // listing's diagnostics. It returns false when the run needs the whole-run
 // path (nothing is lost: it has written nothing).
-func runByPackage(cfg Config, listed []*packages.Package, paths []string, diags []Diagnostic) (*Result, bool, error) {
+func runByPackage(cfg config, listed []*packages.Package, paths []string, diags []Diagnostic) (*runResult, bool, error) {
 	if cfg.policy() {
 		return nil, false, nil
 	}
-	res := &Result{Diagnostics: diags, roots: moduleRoots(listed)}
+	res := &runResult{Diagnostics: diags, roots: moduleRoots(listed)}
 	var typed []*packages.Package
 	if len(paths) > 0 {
 		// A rewrite must not be written when a package of the patterns
@@ -82,12 +82,12 @@ func runByPackage(cfg Config, listed []*packages.Package, paths []string, diags 
 			typed = append(typed, p)
 		}
 	}
-	if cfg.Mode != Remove {
+	if cfg.Mode != modeRemove {
 		res.Diagnostics = append(res.Diagnostics, testFileDirectives(listed, cfg.Overlay)...)
 	}
 	c := openCache(cfg)
 	imp := newExportImporter()
-	parts := make([]Result, len(typed))
+	parts := make([]runResult, len(typed))
 	g := parallel()
 	for i, p := range typed {
 		g.Go(func() error { return packageRun(cfg, c, imp, p, &parts[i]) })
@@ -100,7 +100,7 @@ func runByPackage(cfg Config, listed []*packages.Package, paths []string, diags 
 	for i := range typed {
 		res.merge(&parts[i])
 	}
-	if cfg.Setup && cfg.Mode != Remove && !res.HasKind(Error) && len(res.Changes) > 0 {
+	if cfg.Setup && cfg.Mode != modeRemove && !res.HasKind(Error) && len(res.Changes) > 0 {
 		res.Diagnostics = append(res.Diagnostics, setupDiagnostics(cfg, res, listed)...)
 	}
 	if cfg.Verify && !res.HasKind(Error) && len(res.Changes) > 0 {
@@ -131,7 +131,7 @@ func exportsOfImports(p *packages.Package) bool {
 // packageRun strips, type-checks and instruments p into part, or takes its
 // result from the cache. It returns errWhole when one of p's annotated
 // functions gets a context parameter.
-func packageRun(cfg Config, c *resultCache, imp *exportImporter, p *packages.Package, part *Result) error {
+func packageRun(cfg config, c *resultCache, imp *exportImporter, p *packages.Package, part *runResult) error {
 	key, src := c.key(cfg, p)
 	if c.get(key, src, part) {
 		return nil
@@ -189,7 +189,7 @@ func packageRun(cfg Config, c *resultCache, imp *exportImporter, p *packages.Pac
 // without context parameters to add, no package's API changes, so the
 // packages that import a changed one build as they did. It returns false
 // when an import of the new contents has no export data.
-func verifyByPackage(cfg Config, imp *exportImporter, res *Result, typed []*packages.Package) (bool, error) {
+func verifyByPackage(cfg config, imp *exportImporter, res *runResult, typed []*packages.Package) (bool, error) {
 	overlay := map[string][]byte{}
 	for k, v := range cfg.Overlay {
 		overlay[k] = v

@@ -29,7 +29,7 @@ import (
 // has already built from export data, and only the changed packages, and
 // the loaded packages between them, are checked from source.
 type typeGraph struct {
-	cfg   Config
+	cfg   config
 	fset  *token.FileSet
 	sizes types.Sizes
 	graph map[string]*packages.Package // by path: the first load's import graph
@@ -38,7 +38,7 @@ type typeGraph struct {
 
 // newTypeGraph collects the import graph of roots, packages of one typed
 // load.
-func newTypeGraph(cfg Config, roots []*packages.Package) *typeGraph {
+func newTypeGraph(cfg config, roots []*packages.Package) *typeGraph {
 	tg := &typeGraph{cfg: cfg, graph: map[string]*packages.Package{}, view: map[string]*types.Package{}}
 	var visit func(p *packages.Package)
 	visit = func(p *packages.Package) {

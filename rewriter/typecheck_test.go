@@ -29,7 +29,7 @@ func TestTypeGraphCheck(t *testing.T) {
 	write("c/c.go", "package c\n\nimport \"example.com/m/b\"\n\nfunc G() b.T { return b.F() }\n")
 	aFile := write("a/a.go", "package a\n\nimport \"example.com/m/c\"\n\n//trace:span\nfunc H() { _ = c.G() }\n")
 
-	cfg := Config{Dir: dir, Patterns: []string{"./..."}}
+	cfg := config{Dir: dir, Patterns: []string{"./..."}}
 	pkgs, _, diags, err := load(cfg, nil)
 	if err != nil || len(diags) > 0 {
 		t.Fatalf("load: %v %v", err, diags)

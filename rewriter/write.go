@@ -86,18 +86,18 @@ func (osFS) Link(oldname, newname string) error   { return os.Link(oldname, newn
 func (osFS) Rename(oldname, newname string) error { return os.Rename(oldname, newname) }
 func (osFS) Remove(name string) error             { return os.Remove(name) }
 
-// WriteError is a refusal to write, or a write that failed and was undone.
-type WriteError struct {
-	Files []FileError // what is wrong, per file, sorted by path
+// writeError is a refusal to write, or a write that failed and was undone.
+type writeError struct {
+	Files []fileError // what is wrong, per file, sorted by path
 }
 
-// FileError is a problem with one file.
-type FileError struct {
+// fileError is a problem with one file.
+type fileError struct {
 	Path string // absolute; as the change named it
 	Msg  string
 }
 
-func (e *WriteError) Error() string {
+func (e *writeError) Error() string {
 	var b strings.Builder
 	for i, f := range e.Files {
 		if i > 0 {
@@ -110,7 +110,7 @@ func (e *WriteError) Error() string {
 
 // Write replaces every changed file, all or nothing (see the write
 // protocol above).
-func (r *Result) Write() error {
+func (r *runResult) Write() error {
 	w := &writer{fs: osFS{}, journalDir: r.journalDir, roots: r.roots}
 	if d, err := time.ParseDuration(os.Getenv(writeDelayEnv)); err == nil {
 		w.delay = d
@@ -176,11 +176,11 @@ func (w *writer) write(changes []FileChange) error {
 	}
 	for _, t := range targets {
 		if err := w.fs.CreateFile(t.entry.Tmp, t.change.New, t.mode); err != nil {
-			return fail(&WriteError{Files: []FileError{{t.change.Path, fmt.Sprintf("cannot write the new content: %v; nothing written", err)}}})
+			return fail(&writeError{Files: []fileError{{t.change.Path, fmt.Sprintf("cannot write the new content: %v; nothing written", err)}}})
 		}
 		os.Lchown(t.entry.Tmp, t.uid, t.gid) // best effort, as root for another user's file
 		if err := w.fs.Link(t.real, t.entry.Bak); err != nil {
-			return fail(&WriteError{Files: []FileError{{t.change.Path, fmt.Sprintf("cannot keep the old content: %v; nothing written", err)}}})
+			return fail(&writeError{Files: []fileError{{t.change.Path, fmt.Sprintf("cannot keep the old content: %v; nothing written", err)}}})
 		}
 	}
 	if err := syncDirs(dirs); err != nil {
@@ -199,9 +199,9 @@ func (w *writer) write(changes []FileChange) error {
 			msg := fmt.Sprintf("cannot replace: %v; every file is left as it was", err)
 			if uerr := w.undo(j, targets[:i]); uerr != nil {
 				msg = fmt.Sprintf("cannot replace: %v; undoing the files already replaced failed too (%v): the next run of traceinject restores them from %s", err, uerr, j.path)
-				return &WriteError{Files: []FileError{{t.change.Path, msg}}}
+				return &writeError{Files: []fileError{{t.change.Path, msg}}}
 			}
-			return fail(&WriteError{Files: []FileError{{t.change.Path, msg}}})
+			return fail(&writeError{Files: []fileError{{t.change.Path, msg}}})
 		}
 	}
 	if err := syncDirs(dirs); err != nil {
@@ -223,9 +223,9 @@ func (w *writer) sleep() {
 
 // preflight checks every change before anything is written.
 func (w *writer) preflight(changes []FileChange) ([]*writeTarget, error) {
-	var problems []FileError
+	var problems []fileError
 	bad := func(c *FileChange, format string, args ...any) {
-		problems = append(problems, FileError{c.Path, fmt.Sprintf(format, args...)})
+		problems = append(problems, fileError{c.Path, fmt.Sprintf(format, args...)})
 	}
 	roots := make([]string, 0, len(w.roots))
 	for _, r := range w.roots {
@@ -304,7 +304,7 @@ func (w *writer) preflight(changes []FileChange) ([]*writeTarget, error) {
 	}
 	if len(problems) > 0 {
 		sort.Slice(problems, func(i, j int) bool { return problems[i].Path < problems[j].Path })
-		return nil, &WriteError{Files: problems}
+		return nil, &writeError{Files: problems}
 	}
 	return targets, nil
 }
@@ -499,7 +499,7 @@ func (j *journal) remove() error {
 // journalDir returns where the write journal of a run in cfg.Dir lives:
 // the directory of go.work in a workspace, else the main module's root;
 // "" outside a module.
-func journalDir(cfg Config) (string, error) {
+func journalDir(cfg config) (string, error) {
 	cmd := exec.Command("go", "env", "GOWORK", "GOMOD")
 	cmd.Dir, cmd.Env = cfg.Dir, cfg.Env
 	var stderr bytes.Buffer

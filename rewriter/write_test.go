@@ -143,7 +143,7 @@ func TestWriteFailureLeavesEveryFileOld(t *testing.T) {
 				if !errors.Is(err, errInjected) && (err == nil || !strings.Contains(err.Error(), errInjected.Error())) {
 					t.Fatalf("write: %v, want the injected fault", err)
 				}
-				var we *WriteError
+				var we *writeError
 				if !errors.As(err, &we) || len(we.Files) != 1 || we.Files[0].Path != fx.changes[n-1].Path {
 					t.Errorf("error %q does not name %s", err, fx.changes[n-1].Path)
 				}
@@ -211,7 +211,7 @@ func TestWriteRefusals(t *testing.T) {
 			tc.setup(t, fx)
 			before := snapshotFiles(t, fx.root)
 			err := fx.writer(osFS{}).write(fx.changes)
-			var we *WriteError
+			var we *writeError
 			if !errors.As(err, &we) || len(we.Files) != 1 || we.Files[0].Path != fx.changes[1].Path || !strings.Contains(we.Files[0].Msg, tc.want) {
 				t.Fatalf("write: %v, want %q for %s", err, tc.want, fx.changes[1].Path)
 			}
@@ -342,7 +342,7 @@ func TestExecuteRecoversFirst(t *testing.T) {
 	}
 	t.Chdir(fx.root)
 	var stdout, stderr strings.Builder
-	if code := Execute(ActionList, false, []string{"./..."}, &stdout, &stderr); code != ExitOK {
+	if code := execute(actionList, false, []string{"./..."}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
 	if want := "traceinject: completed a write that was interrupted (3 files)\n"; stderr.String() != want {
