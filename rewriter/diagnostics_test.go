@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
-	"github.com/traceinject/traceinject/internal/behaviourtest"
+	"github.com/traceinject/traceinject/internal/usermodule"
 )
 
 // Diagnostic cases live in testdata/diagnostics/*.txtar. Each archive is a
@@ -37,7 +37,7 @@ func TestDiagnostics(t *testing.T) {
 		t.Fatalf("no diagnostic cases: %v", err)
 	}
 	root := moduleRoot(t)
-	gomod, err := behaviourtest.UserModule(root)
+	gomod, err := usermodule.GoMod(root)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 	"golang.org/x/tools/go/analysis/unitchecker"
 
 	"github.com/traceinject/traceinject/analyzer"
-	"github.com/traceinject/traceinject/internal/behaviourtest"
+	"github.com/traceinject/traceinject/internal/usermodule"
 )
 
 // TestMain makes this test binary double as the traceinject command inside
@@ -41,7 +41,7 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gomod, err := behaviourtest.UserModule(root)
+	gomod, err := usermodule.GoMod(root)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,7 @@
-package behaviourtest
+// Package usermodule writes the go.mod of a user's module for tests that run
+// the tools on one. It imports nothing of the runtime modules, so that the
+// tests of the packages the golangci-lint plugin depends on do not either.
+package usermodule
 
 import (
 	"os"
@@ -7,11 +10,11 @@ import (
 	"golang.org/x/mod/modfile"
 )
 
-// UserModule returns a go.mod for a module example.com/m that uses the
+// GoMod returns a go.mod for a module example.com/m that uses the
 // traceinject module at root through a replace directive, with root's
 // requirements and replacements, so that root's go.sum covers its module
 // graph and nothing needs the network: the module a user's program is in.
-func UserModule(root string) ([]byte, error) {
+func GoMod(root string) ([]byte, error) {
 	src, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	if err != nil {
 		return nil, err
