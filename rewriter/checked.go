@@ -261,16 +261,7 @@ func typeCheckStripped(p *packages.Package, pr *pkgState, overlay map[string][]b
 		return cp
 	}
 	cp.Types = types.NewPackage(p.PkgPath, p.Name)
-	cp.TypesInfo = &types.Info{
-		Types:        map[ast.Expr]types.TypeAndValue{},
-		Defs:         map[*ast.Ident]types.Object{},
-		Uses:         map[*ast.Ident]types.Object{},
-		Implicits:    map[ast.Node]types.Object{},
-		Instances:    map[*ast.Ident]types.Instance{},
-		Scopes:       map[ast.Node]*types.Scope{},
-		Selections:   map[*ast.SelectorExpr]*types.Selection{},
-		FileVersions: map[*ast.File]string{},
-	}
+	cp.TypesInfo = newTypesInfo()
 	tc := &types.Config{
 		GoVersion: p.Types.GoVersion(),
 		Sizes:     p.TypesSizes,

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
-	"go/scanner"
 	"go/token"
 	"go/types"
 	"os"
@@ -333,22 +332,11 @@ func (ei *exportImporter) typeCheck(p *packages.Package, overlay map[string][]by
 			out.Syntax = append(out.Syntax, f)
 			continue
 		}
-		src, err := readFile(name, overlay)
-		if err != nil {
-			out.Errors = append(out.Errors, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
-			continue
-		}
-		f, err := parser.ParseFile(out.Fset, name, src, parser.AllErrors|parser.ParseComments)
+		f, errs := parseFile(out.Fset, name, overlay, parser.AllErrors|parser.ParseComments)
 		if f != nil {
 			out.Syntax = append(out.Syntax, f)
 		}
-		if el, ok := err.(scanner.ErrorList); ok {
-			for _, e := range el {
-				out.Errors = append(out.Errors, packages.Error{Pos: e.Pos.String(), Msg: e.Msg, Kind: packages.ParseError})
-			}
-		} else if err != nil {
-			out.Errors = append(out.Errors, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
-		}
+		out.Errors = append(out.Errors, errs...)
 	}
 	importer := importerFunc(func(path string) (*types.Package, error) {
 		if path == "unsafe" {
@@ -361,16 +349,7 @@ func (ei *exportImporter) typeCheck(p *packages.Package, overlay map[string][]by
 		return ei.load(q)
 	})
 	out.Types = types.NewPackage(p.PkgPath, p.Name)
-	out.TypesInfo = &types.Info{
-		Types:        map[ast.Expr]types.TypeAndValue{},
-		Defs:         map[*ast.Ident]types.Object{},
-		Uses:         map[*ast.Ident]types.Object{},
-		Implicits:    map[ast.Node]types.Object{},
-		Instances:    map[*ast.Ident]types.Instance{},
-		Scopes:       map[ast.Node]*types.Scope{},
-		Selections:   map[*ast.SelectorExpr]*types.Selection{},
-		FileVersions: map[*ast.File]string{},
-	}
+	out.TypesInfo = newTypesInfo()
 	tc := &types.Config{
 		Importer: importer,
 		Sizes:    p.TypesSizes,

@@ -190,23 +190,32 @@ func (sp *srcPkg) parse(fset *token.FileSet, overlay map[string][]byte) {
 		mode = parser.SkipObjectResolution
 	}
 	for _, name := range sp.files {
-		b, err := readFile(name, overlay)
-		if err != nil {
-			sp.errs = append(sp.errs, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, b, mode)
+		f, errs := parseFile(fset, name, overlay, mode)
 		if f != nil {
 			sp.syntax = append(sp.syntax, f)
 		}
-		if el, ok := err.(scanner.ErrorList); ok {
-			for _, e := range el {
-				sp.errs = append(sp.errs, packages.Error{Pos: e.Pos.String(), Msg: e.Msg, Kind: packages.ParseError})
-			}
-		} else if err != nil {
-			sp.errs = append(sp.errs, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
-		}
+		sp.errs = append(sp.errs, errs...)
 	}
+}
+
+// parseFile reads (from overlay, or else the disk) and parses one file,
+// returning its syntax (nil when it could not be read) and its errors as
+// go/packages reports them.
+func parseFile(fset *token.FileSet, name string, overlay map[string][]byte, mode parser.Mode) (*ast.File, []packages.Error) {
+	src, err := readFile(name, overlay)
+	if err != nil {
+		return nil, []packages.Error{{Pos: name, Msg: err.Error(), Kind: packages.ParseError}}
+	}
+	f, err := parser.ParseFile(fset, name, src, mode)
+	var errs []packages.Error
+	if el, ok := err.(scanner.ErrorList); ok {
+		for _, e := range el {
+			errs = append(errs, packages.Error{Pos: e.Pos.String(), Msg: e.Msg, Kind: packages.ParseError})
+		}
+	} else if err != nil {
+		errs = append(errs, packages.Error{Pos: name, Msg: err.Error(), Kind: packages.ParseError})
+	}
+	return f, errs
 }
 
 // importPath is the package path an import of sp's files names.
@@ -364,16 +373,7 @@ func (tg *typeGraph) typeCheck(paths []string, overlay map[string][]byte) ([]*pa
 			tc.GoVersion = "go" + p.Module.GoVersion
 		}
 		if sp.full {
-			sp.info = &types.Info{
-				Types:        map[ast.Expr]types.TypeAndValue{},
-				Defs:         map[*ast.Ident]types.Object{},
-				Uses:         map[*ast.Ident]types.Object{},
-				Implicits:    map[ast.Node]types.Object{},
-				Instances:    map[*ast.Ident]types.Instance{},
-				Scopes:       map[ast.Node]*types.Scope{},
-				Selections:   map[*ast.SelectorExpr]*types.Selection{},
-				FileVersions: map[*ast.File]string{},
-			}
+			sp.info = newTypesInfo()
 		}
 		types.NewChecker(tc, tg.fset, sp.pkg, sp.info).Files(sp.syntax)
 	}
@@ -475,4 +475,19 @@ type importerFunc func(path string) (*types.Package, error)
 func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
 func (f importerFunc) ImportFrom(path, _ string, _ types.ImportMode) (*types.Package, error) {
 	return f(path)
+}
+
+// newTypesInfo returns a types.Info that records everything the rewriter
+// reads: the type checks of loaded, stripped and instrumented code all fill one.
+func newTypesInfo() *types.Info {
+	return &types.Info{
+		Types:        map[ast.Expr]types.TypeAndValue{},
+		Defs:         map[*ast.Ident]types.Object{},
+		Uses:         map[*ast.Ident]types.Object{},
+		Implicits:    map[ast.Node]types.Object{},
+		Instances:    map[*ast.Ident]types.Instance{},
+		Scopes:       map[ast.Node]*types.Scope{},
+		Selections:   map[*ast.SelectorExpr]*types.Selection{},
+		FileVersions: map[*ast.File]string{},
+	}
 }

@@ -15,7 +15,8 @@ import (
 // the function that started the parent, and the next helper that function
 // calls must be a sibling, not a child. A handler of the chain run by gin
 // after the one that started the parent (the next step) keeps its span
-// active, so the handlers after it are its children, as the contract says.
+// active, so the handlers after it are its children, as the README's
+// Shapes section says.
 
 // stepKey keys, in the request's context, the *started of the span a Gin
 // function made active there last. It is not in c.Keys, which users see.
