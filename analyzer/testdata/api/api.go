@@ -10,7 +10,7 @@ type UserApi struct{}
 
 // Create is traced, not instrumented yet.
 //
-/* want "Create: not instrumented" */ //trace:span
+/* want "Create: not instrumented" */    //trace:span
 func (a *UserApi) Create(c *gin.Context) {} // want Create:"traced"
 
 // GetUser is registered in package router, which reports it there.

@@ -6,4 +6,4 @@ import "context"
 // command instruments it.
 //
 /* want "Double: not instrumented \\(run traceinject\\)" */ //trace:span
-func Double(ctx context.Context) int { return Compute(2) } // want Double:"traced"
+func Double(ctx context.Context) int                        { return Compute(2) } // want Double:"traced"

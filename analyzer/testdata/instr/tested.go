@@ -4,4 +4,4 @@ package instr
 // the fix would edit a test file, so the command does it.
 //
 /* want "thrice: not instrumented; it has no context.Context parameter and gets one \\(run traceinject: its callers pass a context\\)" */ //trace:span
-func thrice(n int) int { return 3 * n } // want thrice:"traced"
+func thrice(n int) int                                                                                                                    { return 3 * n } // want thrice:"traced"
