@@ -56,7 +56,7 @@ regenerate: $(BUF)
 check: regenerate
 	@status=$$(git status --porcelain); if [ -n "$$status" ]; then \
 		echo "regenerating changed the tree:"; echo "$$status"; git --no-pager diff --stat; exit 1; fi
-	@unformatted=$$(gofmt -s -l $$(git ls-files '*.go' | grep -v '\(^\|/\)testdata/')); if [ -n "$$unformatted" ]; then \
+	@unformatted=$$(gofmt -s -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then \
 		echo "gofmt -s would change:"; echo "$$unformatted"; exit 1; fi
 	@set -e; for m in $(MODULES); do echo "== $$m: go mod tidy -diff, go vet, go test -race"; \
 		(cd $$m && $(GO) mod tidy -diff && $(GO) vet ./... && PATH=$(dir $(BUF)):$$PATH TRACEINJECT_BUF=require $(GO) test -race ./...); done
