@@ -40,7 +40,7 @@ type argKind int
 
 const (
 	argVar    argKind = iota // a context.Context variable
-	argGin                   // NAME.Request.Context() of a *gin.Context
+	argGin                   // tracegin.RequestContext(NAME) of a *gin.Context
 	argMethod                // NAME.Context(): a *http.Request, *testing.T, stream...
 	argTODO                  // context.TODO()
 )

@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/traceinject/traceinject/templates/inject"
 )
 
 // Choosing the context a call of a function that gets a context parameter
@@ -22,7 +24,7 @@ import (
 //  2. a context.Context parameter (in an annotated function, its carrier
 //     first, under the name it has after instrumentation: the variable
 //     runtime.Start reassigns, which carries the span);
-//  3. the same for a *gin.Context, passing C.Request.Context();
+//  3. the same for a *gin.Context, passing tracegin.RequestContext(C);
 //  4. the same for a variable with a method Context() context.Context (an
 //     *http.Request, a *testing.T, a gRPC stream), passing X.Context().
 //
@@ -62,9 +64,9 @@ func (ap *addctxPlan) contextAt(u *use) ctxArg {
 		switch {
 		case isContext(t):
 			return kindCtx
-		case isGinContext(t) && u.pkg.PkgPath != ginPath:
-			// In package gin itself a *Context's Request may be nil
-			// (found by the round-trip corpus on gin's own source).
+		case isGinContext(t) && u.pkg.PkgPath != ginPath && u.pkg.PkgPath != inject.TraceginPath:
+			// Package gin itself (and tracegin) cannot import tracegin
+			// for tracegin.RequestContext.
 			return kindGin
 		case hasContextMethod(t) && contextMethodAvailable(t, info.FileVersions[file]):
 			return kindMethod

@@ -333,7 +333,7 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 	// One name per file for each runtime package, free in every annotated
 	// function and at file and package scope.
 	rtName, ginName, ctxName := in.importNames(f, edits)
-	var needGin bool
+	needGin := usesPath(df, inject.TraceginPath) // a call passing tracegin.RequestContext(c)
 	for _, e := range edits {
 		if e.shape == shapeGin {
 			needGin = true

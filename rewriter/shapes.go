@@ -312,10 +312,10 @@ func contextArg(arg ctxArg) dst.Expr {
 	case argVar:
 		return dst.NewIdent(arg.name)
 	case argGin:
-		return &dst.CallExpr{Fun: &dst.SelectorExpr{
-			X:   &dst.SelectorExpr{X: dst.NewIdent(arg.name), Sel: dst.NewIdent("Request")},
-			Sel: dst.NewIdent("Context"),
-		}}
+		// Not NAME.Request.Context(): tests build a *gin.Context without
+		// a request (gin.CreateTestContext), and the call read nothing
+		// from it before.
+		return &dst.CallExpr{Fun: &dst.Ident{Name: "RequestContext", Path: inject.TraceginPath}, Args: []dst.Expr{dst.NewIdent(arg.name)}}
 	case argMethod:
 		return &dst.CallExpr{Fun: &dst.SelectorExpr{X: dst.NewIdent(arg.name), Sel: dst.NewIdent("Context")}}
 	default:

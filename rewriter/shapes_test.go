@@ -183,7 +183,7 @@ func TestThreadingRecognised(t *testing.T) {
 	// The added argument's renderings; -remove keeps them.
 	for arg, want := range map[ctxArg]string{
 		{kind: argVar, name: "ctx"}:  "ctx",
-		{kind: argGin, name: "c"}:    "c.Request.Context()",
+		{kind: argGin, name: "c"}:    "tracegin.RequestContext(c)",
 		{kind: argMethod, name: "r"}: "r.Context()",
 		{kind: argTODO}:              "context.TODO()",
 	} {
@@ -215,7 +215,7 @@ func printExpr(t *testing.T, x dst.Expr) string {
 	f := &dst.File{Name: dst.NewIdent("p"), Decls: []dst.Decl{&dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
 		&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent("_")}, Values: []dst.Expr{dst.Clone(x).(dst.Expr)}}}}}}
 	var b bytes.Buffer
-	r := decorator.NewRestorerWithImports("p", nameResolver{"context": "context", "net/http": "http", inject.RuntimePath: "runtime"})
+	r := decorator.NewRestorerWithImports("p", nameResolver{"context": "context", "net/http": "http", inject.RuntimePath: "runtime", inject.TraceginPath: "tracegin"})
 	if err := r.Fprint(&b, f); err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,9 @@ import (
 // runtime.WithSpan(c, span) for a *gin.Context (unwrapped like every WithSpan
 // of the span variable), and http.NewRequestWithContext(runtime.WithSpan(C,
 // span), args...) for http.NewRequest(args...), where C is the function's
-// context parameter, or c.Request.Context() in a Gin function.
+// context parameter, or c.Request.Context() in a Gin function (which is not
+// what a call to a function given a context parameter passes:
+// tracegin.RequestContext(c), see contextArg).
 
 func (in *instrumenter) thread(dec *decorator.Decorator, e *funcEdit, targets map[ast.Node]bool) {
 	info := in.pkg.TypesInfo

@@ -149,6 +149,21 @@ func start(c *gin.Context, name string, follows, named bool) runtime.Span {
 	return runtime.Span(s)
 }
 
+// RequestContext is c.Request.Context(), or context.Background() when c or
+// its Request is nil, as in tests that build a *gin.Context with
+// gin.CreateTestContext and set no request. traceinject passes it to a
+// function it gave a context parameter when the caller's context is a
+// *gin.Context: the span in the request's context (the caller's own span,
+// when the caller is an annotated Gin function) becomes the parent of the
+// callee's, and the call does not panic where the original code, which read
+// nothing from c, did not.
+func RequestContext(c *gin.Context) context.Context {
+	if c == nil || c.Request == nil {
+		return context.Background()
+	}
+	return c.Request.Context()
+}
+
 // unreachableLogged is set once unreachableMessage has been logged: once per
 // process is enough to tell the user, and costs nothing afterwards.
 var unreachableLogged atomic.Bool

@@ -623,3 +623,62 @@ func TestNamesUnderASpan(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRequest: a *gin.Context built by hand without a request, as
+// gin.CreateTestContext returns it, runs an annotated handler and what
+// traceinject passes to its callees without a panic and without a span,
+// under the no-op tracer and a recording one.
+func TestNoRequest(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tr   opentracing.Tracer
+	}{{"noop", opentracing.NoopTracer{}}, {"mocktracer", mocktracer.New()}} {
+		t.Run(tc.name, func(t *testing.T) {
+			useTracer(t, tc.tr)
+			w := httptest.NewRecorder()
+			c, _ := gin.CreateTestContext(w)
+			var ctx context.Context
+			for _, start := range []func(*gin.Context, string) runtime.Span{tracegin.Start, tracegin.StartNamed, tracegin.StartFollowsFrom, tracegin.StartNamedFollowsFrom} {
+				func() {
+					span := start(c, "handler")
+					defer tracegin.End(c, span, nil)
+					if span != (runtime.Span{}) {
+						t.Error("a span started without a request")
+					}
+					ctx = tracegin.RequestContext(c)
+					c.Status(http.StatusNoContent)
+				}()
+			}
+			if ctx != context.Background() || c.Request != nil {
+				t.Errorf("RequestContext = %v, Request = %v; want context.Background() and no request", ctx, c.Request)
+			}
+			if ctx := tracegin.RequestContext(nil); ctx != context.Background() {
+				t.Errorf("RequestContext(nil) = %v", ctx)
+			}
+			if mt, ok := tc.tr.(*mocktracer.MockTracer); ok && len(mt.FinishedSpans()) != 0 {
+				t.Errorf("spans finished: %v", mt.FinishedSpans())
+			}
+		})
+	}
+}
+
+// TestRequestContextCarriesSpan: with a request, RequestContext is the
+// request's context, which carries the span of the annotated function.
+func TestRequestContextCarriesSpan(t *testing.T) {
+	tr := useMockTracer(t)
+	var inHandler context.Context
+	r := gin.New()
+	r.GET("/x", func(c *gin.Context) {
+		span := tracegin.Start(c, "")
+		defer tracegin.End(c, span, nil)
+		inHandler = tracegin.RequestContext(c)
+		if inHandler != c.Request.Context() {
+			t.Error("RequestContext is not c.Request.Context()")
+		}
+	})
+	serve(r, httptest.NewRequest(http.MethodGet, "/x", nil))
+	s := spanNamed(t, tr, "GET /x")
+	if got := opentracing.SpanFromContext(inHandler); got != s {
+		t.Errorf("RequestContext carries %v, want the handler's span", got)
+	}
+}

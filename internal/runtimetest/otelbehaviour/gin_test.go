@@ -271,3 +271,33 @@ func TestGinNamed(t *testing.T) {
 		t.Errorf("http.route %v", behaviourtest.Attrs(s)["http.route"])
 	}
 }
+
+// TestGinWithoutRequest: after traceotel.Use, an annotated Gin function run
+// on a *gin.Context built by hand without a request (gin.CreateTestContext,
+// as handler tests do) answers as without tracing and starts no span, and
+// what traceinject passes to the functions it gave a context parameter is
+// context.Background(), not a panic.
+func TestGinWithoutRequest(t *testing.T) {
+	r := behaviourtest.Record(t)
+	w := httptest.NewRecorder()
+	c, _ := gin.CreateTestContext(w)
+	c.Params = gin.Params{{Key: "id", Value: "7"}}
+	var passed context.Context
+	func() {
+		//trace:begin
+		span := tracegin.Start(c, "otelbehaviour.handler")
+		defer tracegin.End(c, span, nil)
+		//trace:end
+		passed = tracegin.RequestContext(c)
+		c.String(http.StatusOK, c.Param("id"))
+	}()
+	if w.Code != http.StatusOK || w.Body.String() != "7" || c.Request != nil {
+		t.Errorf("response %d %q, request %v", w.Code, w.Body, c.Request)
+	}
+	if passed != context.Background() {
+		t.Errorf("RequestContext = %v, want context.Background()", passed)
+	}
+	if spans := r.Ended(); len(spans) != 0 {
+		t.Errorf("spans without a request: %s", behaviourtest.Names(spans))
+	}
+}
