@@ -14,29 +14,102 @@ import (
 	"github.com/traceinject/traceinject/templates/inject"
 )
 
-// The code shapes traceinject writes, each next to what recognises it, so
-// that changing a shape changes its recogniser with it and -remove of code
-// that is already instrumented cannot silently break (TestShapes checks
-// render, recognise, remove for every shape):
+// The code shapes traceinject writes, each rendered from its template in
+// templates/inject and recognised by matching the same template, rendered
+// with holes (placeholder identifiers) where the names it is given go, so
+// that editing a template changes rendering and recognition together and
+// -remove of code the tool wrote cannot silently break (TestShapes checks
+// render, recognise, remove for every shape; TestEditedTemplates that an
+// edited template reaches both):
 //
-//   - the prologue, rendered from templates/inject (context.tmpl, gin.tmpl)
-//     between the markers of marker.go, and recognised by matching its first
-//     statement against the same templates (prologueVars);
-//   - the threading rewrites inside an annotated body, rendered by withSpan,
-//     background and threadNewRequest and recognised by matching the same
-//     renderings (isWithSpan, isBackground, unthreadNewRequest);
+//   - the prologue (context.tmpl, gin.tmpl), rendered between the markers
+//     of marker.go, and recognised by matching its first statement
+//     (prologueVars);
+//   - the threading rewrites inside an annotated body (withspan.tmpl,
+//     newrequest.tmpl), rendered by withSpan and threadNewRequest and
+//     recognised by isWithSpan and unthreadNewRequest;
+//   - an added context parameter (param.tmpl: addContextParam) and the
+//     argument a call passes to it (arg.tmpl: contextArg), which -remove
+//     keeps: they are ordinary code once added, and the plan (addctx.go)
+//     says where they are due;
 //   - names the tool gives an unnamed or _ context parameter and an unnamed
 //     error result (renameFields), undone from the lists the begin marker
-//     records (restoreFields);
-//   - an added context parameter (addContextParam) and the argument a call
-//     passes to it (contextArg), which -remove keeps: they are ordinary code
-//     once added, and the plan (addctx.go) says where they are due.
+//     records (restoreFields). This one stays in Go: it is one identifier
+//     before a type the user wrote, which a template could only spell as
+//     Go's grammar does, and the marker's record restores the user's bytes
+//     exactly.
+
+// Holes: identifiers (and the operation name's string) that a shape is
+// rendered with in place of its data. Rendering fills them (fill);
+// recognising binds them to whatever stands in their place (matchShape).
+const (
+	holeCtx  = "__ctx"
+	holeSpan = "__span"
+	holeName = "__name"
+	holeX    = "__x"
+	holeArgs = "__args" // the arguments of a call, after the ones a shape adds
+)
+
+// shapeSet is a set of templates with every shape the rewriter renders by
+// filling holes rendered once, and the patterns of the prologue.
+type shapeSet struct {
+	templates  *inject.Templates
+	prologue   []prologuePattern
+	withSpan   dst.Expr             // runtime.WithSpan(__x, __span)
+	newRequest *dst.CallExpr        // http.NewRequestWithContext(runtime.Background(__span), __args)
+	param      *dst.Field           // __ctx context.Context
+	arg        map[argKind]dst.Expr // __ctx, tracegin.RequestContext(__ctx), __ctx.Context(), context.TODO()
+}
+
+// shapes is the set rendered from the tool's own templates, on first use.
+// Tests swap in a set made from edited templates.
+var shapes = sync.OnceValue(func() *shapeSet {
+	s, err := newShapeSet(inject.Shapes)
+	if err != nil {
+		panic(err) // the tool's own templates: TestShapes renders every one
+	}
+	return s
+})
+
+func newShapeSet(t *inject.Templates) (*shapeSet, error) {
+	s := &shapeSet{templates: t, arg: map[argKind]dst.Expr{}}
+	var err error
+	if s.prologue, err = prologuePatterns(t); err != nil {
+		return nil, err
+	}
+	if s.withSpan, err = t.RenderExpr(inject.WithSpan, inject.Data{X: holeX, Span: holeSpan}); err != nil {
+		return nil, err
+	}
+	x, err := t.RenderExpr(inject.NewRequest, inject.Data{Span: holeSpan, Args: holeArgs})
+	if err != nil {
+		return nil, err
+	}
+	call, ok := x.(*dst.CallExpr)
+	if !ok || len(call.Args) == 0 || !isHole(call.Args[len(call.Args)-1], holeArgs) {
+		return nil, fmt.Errorf("shape %s is not a call ending with the original call's arguments", inject.NewRequest)
+	}
+	s.newRequest = call
+	if s.param, err = t.RenderParam(inject.Param, inject.Data{Ctx: holeCtx}); err != nil {
+		return nil, err
+	}
+	for kind, d := range map[argKind]inject.Data{
+		argVar:    {Ctx: holeCtx},
+		argGin:    {Gin: holeCtx},
+		argMethod: {Owner: holeCtx},
+		argTODO:   {},
+	} {
+		if s.arg[kind], err = t.RenderExpr(inject.Arg, d); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
 
 // The prologue.
 
 // prologue renders the injected block of e, markers included.
 func prologue(e *funcEdit) ([]dst.Stmt, error) {
-	stmts, err := inject.Render(prologueShape(e))
+	stmts, err := shapes().templates.Render(prologueShape(e))
 	if err != nil {
 		return nil, err
 	}
@@ -55,15 +128,6 @@ func prologueShape(e *funcEdit) (string, inject.Data) {
 	return inject.Context, data
 }
 
-// Holes of the patterns: identifiers (and the operation name's string)
-// that a rendered shape's match binds to whatever stands in their place.
-const (
-	holeCtx  = "__ctx"
-	holeSpan = "__span"
-	holeName = "__name"
-	holeX    = "__x"
-)
-
 // prologuePattern is the first statement of one variant of the prologue,
 // rendered with holes.
 type prologuePattern struct {
@@ -71,8 +135,8 @@ type prologuePattern struct {
 	gin  bool
 }
 
-// prologuePatterns renders every variant of the prologue, once.
-var prologuePatterns = sync.OnceValue(func() []prologuePattern {
+// prologuePatterns renders every variant of the prologue.
+func prologuePatterns(t *inject.Templates) ([]prologuePattern, error) {
 	var out []prologuePattern
 	for _, gin := range []bool{false, true} {
 		for _, named := range []bool{false, true} {
@@ -83,22 +147,22 @@ var prologuePatterns = sync.OnceValue(func() []prologuePattern {
 				} else if named {
 					continue // the context shape does not use Named
 				}
-				stmts, err := inject.Render(shape, d)
+				stmts, err := t.Render(shape, d)
 				if err != nil {
-					panic(err) // the templates are the tool's own
+					return nil, err
 				}
 				out = append(out, prologuePattern{stmts[0], gin})
 			}
 		}
 	}
-	return out
-})
+	return out, nil
+}
 
 // prologueVars recognises the first statement of an injected block and
 // reads from it the span variable and the carrier (the context variable,
 // or the *gin.Context parameter of the gin shape).
 func prologueVars(s dst.Stmt) (span string, gin bool, carrier string, ok bool) {
-	for _, pat := range prologuePatterns() {
+	for _, pat := range shapes().prologue {
 		holes := map[string]dst.Node{holeCtx: nil, holeSpan: nil, holeName: nil}
 		if !matchShape(pat.stmt, s, holes) {
 			continue
@@ -115,67 +179,70 @@ func prologueVars(s dst.Stmt) (span string, gin bool, carrier string, ok bool) {
 
 // Threading.
 
-// withSpan wraps x, moving x's decorations (line breaks, comments) to the
-// wrapping call so that unwrapping can put them back.
+// withSpan wraps x (withspan.tmpl), moving x's decorations (line breaks,
+// comments) to the wrapping call so that unwrapping can put them back.
 func withSpan(x dst.Expr, span string) dst.Expr {
-	call := &dst.CallExpr{
-		Fun:  &dst.Ident{Name: "WithSpan", Path: inject.RuntimePath},
-		Args: []dst.Expr{x, dst.NewIdent(span)},
-	}
-	call.Decs.NodeDecs = *x.Decorations()
+	decs := *x.Decorations()
 	*x.Decorations() = dst.NodeDecs{}
-	return call
+	w := fill(shapes().withSpan, map[string]dst.Node{holeX: x, holeSpan: dst.NewIdent(span)}).(dst.Expr)
+	*w.Decorations() = decs
+	return w
 }
 
-// isWithSpan reports whether x is runtime.WithSpan(_, span) and returns its
+// isWithSpan reports whether x is withSpan(_, span) and returns its
 // first argument.
 func isWithSpan(x dst.Node, span string) (dst.Expr, bool) {
-	holes := map[string]dst.Node{holeX: nil}
-	if !matchShape(withSpan(dst.NewIdent(holeX), span), x, holes) {
+	holes := map[string]dst.Node{holeX: nil, holeSpan: dst.NewIdent(span)}
+	if !matchShape(shapes().withSpan, x, holes) {
 		return nil, false
 	}
 	return holes[holeX].(dst.Expr), true
 }
 
-// background is runtime.Background(span).
-func background(span string) dst.Expr {
-	return &dst.CallExpr{
-		Fun:  &dst.Ident{Name: "Background", Path: inject.RuntimePath},
-		Args: []dst.Expr{dst.NewIdent(span)},
-	}
-}
-
-// isBackground reports whether x is runtime.Background(span).
-func isBackground(x dst.Expr, span string) bool {
-	return matchShape(background(span), x, nil)
-}
-
-// threadNewRequest turns http.NewRequest(args...) into
+// threadNewRequest turns call, http.NewRequest(args...), into
+// newrequest.tmpl with the same arguments:
 // http.NewRequestWithContext(runtime.Background(span), args...).
 func threadNewRequest(call *dst.CallExpr, span string) {
-	id, ok := call.Fun.(*dst.Ident)
+	fn, ok := call.Fun.(*dst.Ident)
 	if !ok {
 		return
 	}
-	id.Name = "NewRequestWithContext"
-	call.Args = append([]dst.Expr{background(span)}, call.Args...)
+	pat := fill(shapes().newRequest, map[string]dst.Node{holeSpan: dst.NewIdent(span)}).(*dst.CallExpr)
+	*pat.Fun.Decorations() = fn.Decs.NodeDecs
+	call.Fun = pat.Fun
+	call.Args = append(pat.Args[:len(pat.Args)-1], call.Args...)
 }
 
 // unthreadNewRequest undoes threadNewRequest, and what earlier versions
 // wrote for http.NewRequest (see isSpanContext), in call.
 func unthreadNewRequest(call *dst.CallExpr, span string, gin bool, carrier string) {
-	if len(call.Args) < 1 {
-		return
-	}
 	fn, ok := call.Fun.(*dst.Ident)
-	if !ok || fn.Path != "net/http" || fn.Name != "NewRequestWithContext" {
+	if !ok {
 		return
 	}
-	x, old := isWithSpan(call.Args[0], span)
-	if isBackground(call.Args[0], span) || old && isSpanContext(x, gin, carrier) {
-		fn.Name = "NewRequest"
-		call.Args = call.Args[1:]
+	pat := shapes().newRequest
+	added := pat.Args[:len(pat.Args)-1]
+	if len(call.Args) < len(added) {
+		return
 	}
+	holes := map[string]dst.Node{holeSpan: dst.NewIdent(span)}
+	match := matchShape(pat.Fun, fn, holes)
+	for i, a := range added {
+		match = match && matchShape(a, call.Args[i], holes)
+	}
+	if !match {
+		// Earlier versions: NewRequestWithContext(WithSpan(C, span), args...).
+		if fn.Path != "net/http" || fn.Name != "NewRequestWithContext" || len(call.Args) < 1 {
+			return
+		}
+		x, old := isWithSpan(call.Args[0], span)
+		if !old || !isSpanContext(x, gin, carrier) {
+			return
+		}
+		added = call.Args[:1]
+	}
+	fn.Name, fn.Path = "NewRequest", "net/http"
+	call.Args = call.Args[len(added):]
 }
 
 // isSpanContext reports whether x is the context earlier versions gave
@@ -292,10 +359,10 @@ func resolveQualified(fl *dst.FieldList, imports map[string]string) {
 
 // The added context parameter and the argument passed to it.
 
-// addContextParam makes name context.Context the first parameter of ft,
+// addContextParam makes param.tmpl, named name, the first parameter of ft,
 // on a line of its own when the parameters are.
 func addContextParam(ft *dst.FuncType, name string) {
-	field := &dst.Field{Names: []*dst.Ident{dst.NewIdent(name)}, Type: &dst.Ident{Name: "Context", Path: "context"}}
+	field := fill(shapes().param, map[string]dst.Node{holeCtx: dst.NewIdent(name)}).(*dst.Field)
 	if ft.Params == nil {
 		ft.Params = &dst.FieldList{Opening: true, Closing: true}
 	}
@@ -306,21 +373,28 @@ func addContextParam(ft *dst.FuncType, name string) {
 }
 
 // contextArg is the argument a call passes to a context parameter the tool
-// added.
+// added (arg.tmpl).
 func contextArg(arg ctxArg) dst.Expr {
-	switch arg.kind {
-	case argVar:
-		return dst.NewIdent(arg.name)
-	case argGin:
-		// Not NAME.Request.Context(): tests build a *gin.Context without
-		// a request (gin.CreateTestContext), and the call read nothing
-		// from it before.
-		return &dst.CallExpr{Fun: &dst.Ident{Name: "RequestContext", Path: inject.TraceginPath}, Args: []dst.Expr{dst.NewIdent(arg.name)}}
-	case argMethod:
-		return &dst.CallExpr{Fun: &dst.SelectorExpr{X: dst.NewIdent(arg.name), Sel: dst.NewIdent("Context")}}
-	default:
-		return &dst.CallExpr{Fun: &dst.Ident{Name: "TODO", Path: "context"}}
-	}
+	return fill(shapes().arg[arg.kind], map[string]dst.Node{holeCtx: dst.NewIdent(arg.name)}).(dst.Expr)
+}
+
+// fill returns a copy of pat, a shape rendered with holes, with every hole
+// replaced by its node in holes.
+func fill(pat dst.Node, holes map[string]dst.Node) dst.Node {
+	return dstutil.Apply(dst.Clone(pat), nil, func(c *dstutil.Cursor) bool {
+		if id, ok := c.Node().(*dst.Ident); ok && id.Path == "" {
+			if n, ok := holes[id.Name]; ok {
+				c.Replace(n)
+			}
+		}
+		return true
+	})
+}
+
+// isHole reports whether x is the hole named hole.
+func isHole(x dst.Expr, hole string) bool {
+	id, ok := x.(*dst.Ident)
+	return ok && id.Path == "" && id.Name == hole
 }
 
 // matchShape reports whether n has the syntax of pat, a rendered shape,

@@ -118,7 +118,7 @@ func TestPrologueRecognised(t *testing.T) {
 				if gin {
 					shape, d.Ctx, d.Gin = inject.Gin, "", "c2"
 				}
-				stmts, err := inject.Render(shape, d)
+				stmts, err := inject.Shapes.Render(shape, d)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -163,9 +163,6 @@ func TestThreadingRecognised(t *testing.T) {
 	if _, ok := isWithSpan(w, "traceSpan"); ok {
 		t.Error("isWithSpan matched another span variable")
 	}
-	if !isBackground(background("span"), "span") || isBackground(background("span"), "s") {
-		t.Error("isBackground disagrees with background")
-	}
 	for _, src := range []string{"runtime.WithSpan(x)", "runtime.WithSpan(x, span, y)", "runtime.WithSpan(x, span())", "fmt.WithSpan(x, span)"} {
 		if _, ok := isWithSpan(parseExpr(t, src), "span"); ok {
 			t.Errorf("isWithSpan(%s) = true", src)
@@ -176,9 +173,37 @@ func TestThreadingRecognised(t *testing.T) {
 	if got := printExpr(t, call); got != `http.NewRequestWithContext(runtime.Background(span), "GET", u, nil)` {
 		t.Errorf("threadNewRequest = %s", got)
 	}
+	unthreadNewRequest(call, "s", false, "ctx")
+	if got := printExpr(t, call); got == `http.NewRequest("GET", u, nil)` {
+		t.Error("unthreadNewRequest undid the shape of another span variable")
+	}
 	unthreadNewRequest(call, "span", false, "ctx")
 	if got := printExpr(t, call); got != `http.NewRequest("GET", u, nil)` {
 		t.Errorf("unthreadNewRequest = %s", got)
+	}
+	for _, src := range []string{
+		`http.NewRequestWithContext(runtime.Background(s), "GET", u, nil)`,       // another span variable
+		`http.NewRequestWithContext(runtime.Background(span, 1), "GET", u, nil)`, // another call
+		`http.NewRequestWithContext(runtime.WithSpan(x, span), "GET", u, nil)`,   // not the context earlier versions gave it
+		`http.NewRequestWithContext(context.Background(), "GET", u, nil)`,        // the user's own
+		`fmt.NewRequestWithContext(runtime.Background(span), "GET", u, nil)`,     // not net/http
+	} {
+		call := parseExpr(t, src).(*dst.CallExpr)
+		unthreadNewRequest(call, "span", false, "ctx")
+		if got := printExpr(t, call); got != src {
+			t.Errorf("unthreadNewRequest(%s) = %s", src, got)
+		}
+	}
+	// What earlier versions wrote.
+	for src, carrier := range map[string]string{
+		`http.NewRequestWithContext(runtime.WithSpan(ctx, span), "GET", u, nil)`:                 "ctx",
+		`http.NewRequestWithContext(runtime.WithSpan(c.Request.Context(), span), "GET", u, nil)`: "c",
+	} {
+		call := parseExpr(t, src).(*dst.CallExpr)
+		unthreadNewRequest(call, "span", carrier == "c", carrier)
+		if got := printExpr(t, call); got != `http.NewRequest("GET", u, nil)` {
+			t.Errorf("unthreadNewRequest(%s) = %s", src, got)
+		}
 	}
 	// The added argument's renderings; -remove keeps them.
 	for arg, want := range map[ctxArg]string{
@@ -215,7 +240,7 @@ func printExpr(t *testing.T, x dst.Expr) string {
 	f := &dst.File{Name: dst.NewIdent("p"), Decls: []dst.Decl{&dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
 		&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent("_")}, Values: []dst.Expr{dst.Clone(x).(dst.Expr)}}}}}}
 	var b bytes.Buffer
-	r := decorator.NewRestorerWithImports("p", nameResolver{"context": "context", "net/http": "http", inject.RuntimePath: "runtime", inject.TraceginPath: "tracegin"})
+	r := decorator.NewRestorerWithImports("p", nameResolver{"context": "context", "fmt": "fmt", "net/http": "http", inject.RuntimePath: "runtime", inject.TraceginPath: "tracegin"})
 	if err := r.Fprint(&b, f); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,8 @@ package inject
 
 import (
 	"bytes"
+	"go/token"
+	"strings"
 	"testing"
 
 	"github.com/dave/dst"
@@ -38,7 +40,7 @@ defer tracegin.End(c, span, nil)
 `},
 	}
 	for _, tt := range tests {
-		stmts, err := Render(tt.shape, tt.data)
+		stmts, err := Shapes.Render(tt.shape, tt.data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +72,64 @@ defer tracegin.End(c, span, nil)
 
 func TestRenderRejectsBadExpression(t *testing.T) {
 	t.Parallel()
-	if _, err := Render(Context, Data{Ctx: "ctx", Span: "span", Name: "x", Tags: []Tag{{"k", "a +"}}}); err == nil {
+	if _, err := Shapes.Render(Context, Data{Ctx: "ctx", Span: "span", Name: "x", Tags: []Tag{{"k", "a +"}}}); err == nil {
 		t.Fatal("want an error for a tag expression that does not parse")
+	}
+}
+
+// TestRenderExprAndParam pins what the threading, argument and parameter
+// shapes render. Code the tool wrote stays in users' files: a change here
+// that an earlier version's output would not match must raise ShapeVersion
+// and keep recognising the earlier shape (TestUpgradeFromEarlierShapes).
+func TestRenderExprAndParam(t *testing.T) {
+	t.Parallel()
+	resolver := pathResolver{"context": "context", "net/http": "http", RuntimePath: "runtime", TraceginPath: "tracegin"}
+	print := func(decl dst.Decl) string {
+		f := &dst.File{Name: dst.NewIdent("p"), Decls: []dst.Decl{decl}}
+		var b bytes.Buffer
+		if err := decorator.NewRestorerWithImports("p", resolver).Fprint(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		return strings.TrimSpace(out[strings.LastIndex(out, "\n\n"):])
+	}
+	for _, tt := range []struct {
+		shape string
+		data  Data
+		want  string
+	}{
+		{WithSpan, Data{X: "x", Span: "span"}, "runtime.WithSpan(x, span)"},
+		{NewRequest, Data{Span: "s", Args: `"GET", u, nil`}, `http.NewRequestWithContext(runtime.Background(s), "GET", u, nil)`},
+		{Arg, Data{Ctx: "ctx"}, "ctx"},
+		{Arg, Data{Gin: "c"}, "tracegin.RequestContext(c)"},
+		{Arg, Data{Owner: "r"}, "r.Context()"},
+		{Arg, Data{}, "context.TODO()"},
+	} {
+		x, err := Shapes.RenderExpr(tt.shape, tt.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := print(&dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent("_")}, Values: []dst.Expr{x}}}})
+		if want := "var _ = " + tt.want; got != want {
+			t.Errorf("%s %+v: %s, want %s", tt.shape, tt.data, got, want)
+		}
+	}
+	param, err := Shapes.RenderParam(Param, Data{Ctx: "ctx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := print(&dst.FuncDecl{Name: dst.NewIdent("f"), Type: &dst.FuncType{Params: &dst.FieldList{List: []*dst.Field{param}}}, Body: &dst.BlockStmt{}})
+	if want := "func f(ctx context.Context) {}"; got != want {
+		t.Errorf("param: %s, want %s", got, want)
+	}
+}
+
+func TestRenderRejectsWrongKind(t *testing.T) {
+	t.Parallel()
+	if _, err := Shapes.RenderExpr(Context, Data{Ctx: "ctx", Span: "span", Name: "x"}); err == nil {
+		t.Error("a prologue rendered as an expression")
+	}
+	if _, err := Shapes.RenderParam(Arg, Data{Ctx: "ctx"}); err == nil {
+		t.Error("an argument rendered as a parameter")
 	}
 }
