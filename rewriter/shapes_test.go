@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"go/format"
 	"go/token"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,7 +17,8 @@ import (
 )
 
 // TestShapes: for every shape the tool writes, instrumenting renders it,
-// -remove recognises and removes it restoring the input byte for byte, and
+// -remove recognises and removes it restoring the input byte for byte
+// (keeping an added context parameter and its arguments), and
 // instrumenting again renders the same. Each case names text the shape
 // renders, so that a case whose shape went missing fails.
 func TestShapes(t *testing.T) {
@@ -105,6 +108,76 @@ func F(ctx context.Context) (*http.Request, error) {
 			}
 		})
 	}
+	// An added context parameter and the arguments passed to it come from
+	// the plan across callers: a whole run over a package of this module.
+	// -remove keeps them (they are ordinary code once added), so what it
+	// leaves is the input with them, and instrumenting that again renders
+	// the same.
+	t.Run("added parameter and argument", func(t *testing.T) {
+		const in = `//trace:span
+func F(n int) int {
+	return n
+}
+
+//trace:span
+func G(
+	n int,
+) {
+}
+
+func fromContext(ctx context.Context) int { return F(1) }
+
+func fromGin(c *gin.Context) int { return F(2) }
+
+func fromRequest(r *http.Request) int { return F(3) }
+
+func fromNothing() {
+	G(
+		4,
+	)
+}
+`
+		const removed = `//trace:span
+func F(ctx context.Context, n int) int {
+	return n
+}
+
+//trace:span
+func G(
+	ctx context.Context,
+	n int,
+) {
+}
+
+func fromContext(ctx context.Context) int { return F(ctx, 1) }
+
+func fromGin(c *gin.Context) int { return F(tracegin.RequestContext(c), 2) }
+
+func fromRequest(r *http.Request) int { return F(r.Context(), 3) }
+
+func fromNothing() {
+	G(
+		context.TODO(),
+		4,
+	)
+}
+`
+		root := moduleRoot(t)
+		dir := scratchPackage(t, root)
+		path := filepath.Join(dir, "p.go")
+		src := []byte(header + in)
+		if err := os.WriteFile(path, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want := []byte(strings.Replace(header, "\"github.com/gin-gonic/gin\"\n", "\"github.com/gin-gonic/gin\"\n\t\"github.com/traceinject/traceinject/runtime/tracegin\"\n", 1) + removed)
+		first, _ := checkRoundTrip(t, root, []string{dir}, map[string][]byte{path: src}, nil, map[string][]byte{path: want},
+			func(string) string { return "p.go" })
+		for _, w := range []string{"func F(ctx context.Context, n int) int {\n\t//trace:begin", "ctx, span := runtime.Start(ctx, \"p.F\")"} {
+			if !bytes.Contains(first[path], []byte(w)) {
+				t.Errorf("output lacks %q:\n%s", w, first[path])
+			}
+		}
+	})
 }
 
 // TestPrologueRecognised: every variant of both prologue templates, rendered
