@@ -379,11 +379,13 @@ func contextArg(arg ctxArg) dst.Expr {
 }
 
 // fill returns a copy of pat, a shape rendered with holes, with every hole
-// replaced by its node in holes.
+// replaced by its node in holes. A node filled in gets the decorations
+// (comments, line breaks) the template gave its hole.
 func fill(pat dst.Node, holes map[string]dst.Node) dst.Node {
 	return dstutil.Apply(dst.Clone(pat), nil, func(c *dstutil.Cursor) bool {
 		if id, ok := c.Node().(*dst.Ident); ok && id.Path == "" {
 			if n, ok := holes[id.Name]; ok {
+				*n.Decorations() = id.Decs.NodeDecs
 				c.Replace(n)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -323,4 +324,123 @@ func printExpr(t *testing.T, x dst.Expr) string {
 		t.Fatalf("printed: %s", out)
 	}
 	return strings.TrimSpace(out[i+len("var _ = "):])
+}
+
+// TestEditedTemplates: an edit to a template's text reaches both what the
+// tool writes and what -remove and staleness recognise, one template at a
+// time. Each edit puts in parentheses (or a comment) that the tool's own
+// templates do not write: instrumenting writes them, -remove of the result restores the
+// input and a second run changes nothing; with the tool's own templates,
+// -remove of the same result does not restore the input (the
+// recogniser does follow the template). The added parameter and argument
+// are kept by -remove: their edit shows in what the tool writes.
+func TestEditedTemplates(t *testing.T) {
+	own := shapes()
+	dir := filepath.Join(moduleRoot(t), "templates", "inject")
+	edited := func(t *testing.T, edits map[string][2]string) *shapeSet {
+		t.Helper()
+		files := fstest.MapFS{}
+		names, err := filepath.Glob(filepath.Join(dir, "*.tmpl"))
+		if err != nil || len(names) == 0 {
+			t.Fatalf("no templates in %s: %v", dir, err)
+		}
+		for _, name := range names {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e, ok := edits[filepath.Base(name)]; ok {
+				if !bytes.Contains(b, []byte(e[0])) {
+					t.Fatalf("%s does not contain %q", name, e[0])
+				}
+				b = bytes.Replace(b, []byte(e[0]), []byte(e[1]), 1)
+			}
+			files[filepath.Base(name)] = &fstest.MapFile{Data: b}
+		}
+		ts, err := inject.Parse(files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := newShapeSet(ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	// use swaps in s for the rest of the test. TestEditedTemplates does
+	// not run in parallel, so no other test sees it.
+	use := func(t *testing.T, s *shapeSet) {
+		own := shapes
+		shapes = func() *shapeSet { return s }
+		t.Cleanup(func() { shapes = own })
+	}
+
+	const header = "package p\n\nimport (\n\t\"context\"\n\t\"net/http\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n\nfunc use(context.Context) {}\n\n"
+	src := []byte(header + `//trace:span
+func F(ctx context.Context) (*http.Request, error) {
+	use(context.TODO())
+	return http.NewRequest("GET", "/", nil)
+}
+
+//trace:span
+func H(c *gin.Context) {
+	c.String(200, "ok")
+}
+`)
+	for _, tc := range []struct {
+		file, old, new, want string
+	}{
+		{"context.tmpl", "({{.Ctx}}, {{quote .Name}})", "(({{.Ctx}}), {{quote .Name}})", `ctx, span := runtime.Start((ctx), "p.F")`},
+		{"gin.tmpl", "({{.Gin}}, {{quote .Name}})", "(({{.Gin}}), {{quote .Name}})", `span := tracegin.Start((c), "p.H")`},
+		{"withspan.tmpl", "({{.X}}, {{.Span}})", "(({{.X}}), {{.Span}})", `use(runtime.WithSpan((context.TODO()), span))`},
+		{"newrequest.tmpl", "Background({{.Span}})", "Background(({{.Span}}))", `http.NewRequestWithContext(runtime.Background((span)), "GET", "/", nil)`},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			use(t, edited(t, map[string][2]string{tc.file: {tc.old, tc.new}}))
+			first, _, ok := memRun(t, src, modeInstrument)
+			if !ok || !bytes.Contains(first, []byte(tc.want)) {
+				t.Fatalf("instrumenting (ok %v) did not write %q:\n%s", ok, tc.want, first)
+			}
+			if removed, _, ok := memRun(t, first, modeRemove); !ok || !bytes.Equal(removed, src) {
+				t.Errorf("-remove (ok %v) did not restore the input:\n%s", ok, lineDiff(src, removed))
+			}
+			if again, stale, ok := memRun(t, first, modeInstrument); !ok || stale || !bytes.Equal(again, first) {
+				t.Errorf("a second run (ok %v, stale %v) changed the output:\n%s", ok, stale, lineDiff(first, again))
+			}
+			use(t, own)
+			if removed, _, ok := memRun(t, first, modeRemove); ok && bytes.Equal(removed, src) {
+				t.Error("the tool's own templates recognise the edited shape too: the test shows nothing")
+			}
+		})
+	}
+
+	t.Run("param.tmpl and arg.tmpl", func(t *testing.T) {
+		use(t, edited(t, map[string][2]string{
+			"param.tmpl": {"{{.Ctx}} __context.Context", "{{.Ctx}} /* added */ __context.Context"},
+			"arg.tmpl":   {"__context.TODO()", "(__context.TODO())"},
+		}))
+		root := moduleRoot(t)
+		path := filepath.Join(scratchPackage(t, root), "p.go")
+		in := []byte("package p\n\n" + `//trace:span
+func F(n int) int {
+	return n
+}
+
+func fromNothing() int { return F(1) }
+`)
+		if err := os.WriteFile(path, in, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, diags := runFiles(t, root, []string{filepath.Dir(path)}, modeInstrument, map[string][]byte{path: in}, false)
+		for _, d := range diags {
+			if d.Kind == Error {
+				t.Fatal(d)
+			}
+		}
+		for _, want := range []string{"func F(ctx /* added */ context.Context, n int) int {", "return F((context.TODO()), 1)"} {
+			if !bytes.Contains(out[path], []byte(want)) {
+				t.Errorf("instrumenting did not write %q:\n%s", want, out[path])
+			}
+		}
+	})
 }
