@@ -93,7 +93,9 @@ func (o *Options) ActiveTracer(operation string) opentracing.Tracer {
 type Span impl.Span
 
 // Start starts a span named operation, a child of the span in ctx if there is
-// one, and returns a context carrying it.
+// one, and returns a context carrying it. For a nil ctx the span is a root and
+// the context returned is nil too, so that a function that accepts a nil
+// context sees what it was given.
 func Start(ctx context.Context, operation string) (context.Context, Span) {
 	return start(ctx, operation, false)
 }
@@ -105,6 +107,14 @@ func StartFollowsFrom(ctx context.Context, operation string) (context.Context, S
 }
 
 func start(ctx context.Context, operation string, follows bool) (context.Context, Span) {
+	if ctx == nil {
+		// The context package says never to pass a nil Context, but a
+		// function may accept one (`if ctx == nil { ... }`), and tracing
+		// must not change what its body sees: the span is a root, and the
+		// function keeps its nil.
+		_, s := start(context.Background(), operation, follows)
+		return nil, s
+	}
 	if b := backend.Current(); b != nil {
 		ctx, v := b.Start(ctx, operation, follows)
 		return ctx, Span(impl.BackendSpan(backend.Span{B: b, V: v}))

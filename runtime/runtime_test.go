@@ -297,3 +297,33 @@ func TestNoopAllocatesNothing(t *testing.T) {
 		t.Errorf("an instrumented function allocates %v times per call under the no-op tracer, want 0", allocs)
 	}
 }
+
+// TestStartNilContext: a function that accepts a nil context still sees nil
+// after Start, with the no-op tracer and with a recording one, which starts
+// a root span.
+func TestStartNilContext(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tr   opentracing.Tracer
+	}{{"noop", opentracing.NoopTracer{}}, {"mocktracer", mocktracer.New()}} {
+		t.Run(tc.name, func(t *testing.T) {
+			useTracer(t, tc.tr)
+			for _, start := range []func(context.Context, string) (context.Context, runtime.Span){runtime.Start, runtime.StartFollowsFrom} {
+				func() {
+					var nilCtx context.Context
+					ctx, span := start(nilCtx, "f")
+					defer span.End(nil)
+					if ctx != nil {
+						t.Errorf("Start(nil) returned %v, want nil", ctx)
+					}
+				}()
+			}
+			if mt, ok := tc.tr.(*mocktracer.MockTracer); ok {
+				spans := mt.FinishedSpans()
+				if len(spans) != 2 || spans[0].ParentID != 0 || spans[1].ParentID != 0 {
+					t.Errorf("spans %v, want two roots", spans)
+				}
+			}
+		})
+	}
+}

@@ -179,3 +179,21 @@ func TestWithSpan(t *testing.T) {
 		t.Error("WithSpan lost a value")
 	}
 }
+
+// TestContextFunctionNilContext: after traceotel.Use, a function that accepts
+// a nil context (and checks for it) still sees nil; its span is a root.
+func TestContextFunctionNilContext(t *testing.T) {
+	r := behaviourtest.Record(t)
+	f := func(ctx context.Context) (sawNil bool) {
+		//trace:begin
+		ctx, span := runtime.Start(ctx, "p.F")
+		defer span.End(nil)
+		//trace:end
+		return ctx == nil
+	}
+	var nilCtx context.Context
+	if !f(nilCtx) {
+		t.Error("the body of a function given a nil context saw a context")
+	}
+	behaviourtest.WantRoot(t, r.Span(t, "p.F"))
+}
