@@ -163,14 +163,36 @@ func memRun(t *testing.T, src []byte, mode runMode) (out []byte, stale, ok bool)
 	return out, res.HasKind(Stale), true
 }
 
+// memRunWhole is memRun decorating and printing whole files, never
+// partial ones (partial.go): its result must be the same.
+func memRunWhole(t *testing.T, src []byte, mode runMode) (out []byte, stale, ok bool) {
+	wholeFiles = true
+	defer func() { wholeFiles = false }()
+	return memRun(t, src, mode)
+}
+
+// sameAsWhole checks that a run over partial files gives what a run over
+// whole files gives.
+func sameAsWhole(t *testing.T, src []byte, mode runMode) {
+	out, stale, ok := memRun(t, src, mode)
+	wout, wstale, wok := memRunWhole(t, src, mode)
+	if ok != wok || stale != wstale || !bytes.Equal(out, wout) {
+		t.Fatalf("partial files (ok %v, stale %v) and whole files (ok %v, stale %v) differ:\n%s\ninput:\n%s", ok, stale, wok, wstale, lineDiff(wout, out), src)
+	}
+}
+
 func fuzzCheck(t *testing.T, src []byte) {
 	if _, typed := memPackage(t, src); !typed {
 		return
 	}
+	sameAsWhole(t, src, modeInstrument)
+	sameAsWhole(t, src, modeRemove)
 	first, _, ok := memRun(t, src, modeInstrument)
 	if !ok {
 		return
 	}
+	sameAsWhole(t, first, modeInstrument)
+	sameAsWhole(t, first, modeRemove)
 	if _, typed := memPackage(t, first); !typed {
 		t.Fatalf("output does not type-check:\n%s", first)
 	}

@@ -318,8 +318,32 @@ func fieldText(fset *token.FileSet, src []byte, fl *ast.FieldList) string {
 
 // apply performs the planned edits on the dst form of f and prints it.
 func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byte, error) {
+	// Without contexts to pass (which may be anywhere in the file), only
+	// the declarations of the annotated functions change.
+	if !wholeFiles && in.ap == nil && len(edits) > 0 && !hasDotImport(f) {
+		pf, decls := partialFile(in.pkg.Fset, f, func(d ast.Decl) bool {
+			for _, e := range edits {
+				if n := e.t.node(); d.Pos() <= n.Pos() && n.End() <= d.End() {
+					return true
+				}
+			}
+			return false
+		})
+		if decls != nil {
+			out, err := in.applyDecls(f, pf, decls, src, edits)
+			if err != errWholeFile {
+				return out, err
+			}
+		}
+	}
+	return in.applyDecls(f, f, nil, src, edits)
+}
+
+// applyDecls is apply on pf, f itself or a partial file of f whose
+// declarations are f's at the indices decls.
+func (in *instrumenter) applyDecls(f, pf *ast.File, decls []int, src []byte, edits []*funcEdit) ([]byte, error) {
 	dec := decorator.NewDecoratorFromPackage(in.pkg)
-	df, err := dec.DecorateFile(f)
+	df, err := dec.DecorateFile(pf)
 	if err != nil {
 		return nil, err
 	}
@@ -374,7 +398,8 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	out, _, err = splice(in.pkg.Fset.Position(f.Pos()).Filename, src, old, out, nil, imports)
+	sd := &side{src: src, fset: in.pkg.Fset, f: f}
+	out, _, err = spliceDecls(in.pkg.Fset.Position(f.Pos()).Filename, src, sd, old, out, decls, nil, imports)
 	return out, err
 }
 

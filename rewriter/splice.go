@@ -60,6 +60,9 @@ type splicer struct {
 	// user's source, with exactly this text (a signature recorded in a
 	// marker), whatever the printings say.
 	verbatim map[[2]int]string
+	// decls are the indices of the printed declarations among the
+	// user's (nil: all of them).
+	decls []int
 }
 
 // splice applies to src the differences between old and new, two printings
@@ -67,6 +70,15 @@ type splicer struct {
 // an offset in the result, the offset in src it came from (for a position
 // in replaced text, the start of the replaced text).
 func splice(name string, src, old, new []byte, verbatim map[[2]int]string, imports importChange) ([]byte, func(int) int, error) {
+	return spliceDecls(name, src, nil, old, new, nil, verbatim, imports)
+}
+
+// spliceDecls is splice where the user's source src has already been
+// parsed into s (nil: not yet), and old and new print a partial file
+// (partialFile) whose declarations are those of src at the indices decls
+// (nil: the whole file). It returns errWholeFile when the printings differ
+// outside the declarations printed.
+func spliceDecls(name string, src []byte, s *side, old, new []byte, decls []int, verbatim map[[2]int]string, imports importChange) ([]byte, func(int) int, error) {
 	var passes [][]textEdit
 	back := func(off int) int {
 		for i := len(passes) - 1; i >= 0; i-- {
@@ -78,10 +90,12 @@ func splice(name string, src, old, new []byte, verbatim map[[2]int]string, impor
 		out, err := imports.apply(name, src, &passes)
 		return out, back, err
 	}
-	var sp splicer
+	sp := splicer{s: s, decls: decls}
 	var err error
-	if sp.s, err = parseSide(name, src); err != nil {
-		return nil, nil, err
+	if sp.s == nil {
+		if sp.s, err = parseSide(name, src); err != nil {
+			return nil, nil, err
+		}
 	}
 	if sp.o, err = parseSide(name, old); err != nil {
 		return nil, nil, fmt.Errorf("printed source does not parse: %v", err)
@@ -171,16 +185,50 @@ func (sp *splicer) file() error {
 	_, sd := splitDecls(sp.s.f)
 	_, od := splitDecls(sp.o.f)
 	_, nd := splitDecls(sp.n.f)
+	if sp.decls != nil {
+		picked := make([]ast.Decl, 0, len(sp.decls))
+		for _, i := range sp.decls {
+			if i >= len(sd) {
+				return fmt.Errorf("declaration %d of %d printed", i, len(sd))
+			}
+			picked = append(picked, sd[i])
+		}
+		sd = picked
+	}
 	if len(sd) != len(od) || len(od) != len(nd) {
 		return fmt.Errorf("declarations do not match after the edit (%d, %d, %d)", len(sd), len(od), len(nd))
 	}
 	for i := range od {
 		sp.node(sd[i], od[i], nd[i])
-		if i > 0 {
+		if i == 0 {
+			continue
+		}
+		if sp.decls == nil || sp.decls[i] == sp.decls[i-1]+1 {
 			sp.gap(sd[i-1].End(), sd[i].Pos(), od[i-1].End(), od[i].Pos(), nd[i-1].End(), nd[i].Pos())
+		} else if sp.o.text(od[i-1].End(), od[i].Pos()) != sp.n.text(nd[i-1].End(), nd[i].Pos()) {
+			return errWholeFile
 		}
 	}
+	if sp.decls != nil && (sp.o.outside(od) != sp.n.outside(nd)) {
+		return errWholeFile
+	}
 	return nil
+}
+
+// outside returns the text of a printing before its first declaration
+// (after the imports) and after its last: what a partial printing has
+// there does not stand for the user's text.
+func (sd *side) outside(decls []ast.Decl) [2]string {
+	from := sd.f.Name.End()
+	for _, d := range sd.f.Decls {
+		if isImport(d) {
+			from = d.End()
+		}
+	}
+	if len(decls) == 0 {
+		return [2]string{string(sd.src[sd.off(from):]), ""}
+	}
+	return [2]string{sd.text(from, decls[0].Pos()), string(sd.src[sd.off(decls[len(decls)-1].End()):])}
 }
 
 func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }

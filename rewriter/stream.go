@@ -332,7 +332,9 @@ func (ei *exportImporter) typeCheck(p *packages.Package, overlay map[string][]by
 			out.Syntax = append(out.Syntax, f)
 			continue
 		}
-		f, errs := parseFile(out.Fset, name, overlay, parser.AllErrors|parser.ParseComments)
+		// Nothing reads go/ast's objects (types do that job), and
+		// dst would decorate every object a file declares.
+		f, errs := parseFile(out.Fset, name, overlay, parser.AllErrors|parser.ParseComments|parser.SkipObjectResolution)
 		if f != nil {
 			out.Syntax = append(out.Syntax, f)
 		}

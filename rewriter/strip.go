@@ -19,16 +19,34 @@ import (
 // signatures put back, every other byte kept. An error comes with the
 // position of the function it concerns.
 func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, func(int) int, token.Pos, error) {
-	dec := decorator.NewDecoratorFromPackage(p)
-	df, err := dec.DecorateFile(f)
-	if err != nil {
-		return nil, nil, f.Pos(), err
-	}
 	if pos, text := strayMarker(p.Fset, f, src); pos.IsValid() {
 		if text == beginPrefix {
 			return nil, nil, pos, fmt.Errorf("//trace:begin without //trace:end in the same body, or not at the start of a function body: restore the block or delete the marker and the injected code")
 		}
 		return nil, nil, pos, fmt.Errorf("%s outside an injected block (user code, e.g. left by a merge): delete the line", text)
+	}
+	// Only declarations with markers change.
+	if !wholeFiles && !hasDotImport(f) {
+		pf, decls := partialFile(p.Fset, f, func(d ast.Decl) bool {
+			return declMentions(p.Fset, src, d, beginPrefix, endMarker)
+		})
+		if decls != nil {
+			out, back, pos, err := stripDecls(p, f, pf, decls, src)
+			if err != errWholeFile {
+				return out, back, pos, err
+			}
+		}
+	}
+	return stripDecls(p, f, f, nil, src)
+}
+
+// stripDecls is stripFile on pf, f itself or a partial file of f whose
+// declarations are f's at the indices decls.
+func stripDecls(p *packages.Package, f, pf *ast.File, decls []int, src []byte) ([]byte, func(int) int, token.Pos, error) {
+	dec := decorator.NewDecoratorFromPackage(p)
+	df, err := dec.DecorateFile(pf)
+	if err != nil {
+		return nil, nil, f.Pos(), err
 	}
 	old, err := printFile(p, df, nil)
 	if err != nil {
@@ -69,8 +87,12 @@ func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, func(int) 
 		return nil, nil, pos, err
 	}
 	imports := importChange{drop: map[string]bool{}}
+	var others []ast.Decl // the declarations not printed
+	if decls != nil {
+		others = droppedDecls(f, decls)
+	}
 	for _, path := range []string{inject.TraceginPath, inject.RuntimePath} {
-		if !usesPath(df, path) {
+		if !usesPath(df, path) && !selectsFrom(p.TypesInfo, others, path) {
 			dropImport(df, path)
 			imports.drop[path] = true
 		}
@@ -79,7 +101,8 @@ func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, func(int) 
 	if err != nil {
 		return nil, nil, f.Pos(), err
 	}
-	out, back, err := splice(p.Fset.Position(f.Pos()).Filename, src, old, out, verbatim, imports)
+	sd := &side{src: src, fset: p.Fset, f: f}
+	out, back, err := spliceDecls(p.Fset.Position(f.Pos()).Filename, src, sd, old, out, decls, verbatim, imports)
 	return out, back, f.Pos(), err
 }
 
