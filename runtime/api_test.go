@@ -37,6 +37,7 @@ var api = map[string]string{
 	"tracegin.StartNamed":            "inj",
 	"tracegin.StartNamedFollowsFrom": "inj",
 	"tracegin.End":                   "inj",
+	"tracegin.RequestContext":        "inj",
 
 	"tracegrpc.Method":                    "gen",
 	"tracegrpc.Method.FullMethod":         "gen",
