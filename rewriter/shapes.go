@@ -33,11 +33,12 @@ import (
 //     keeps: they are ordinary code once added, and the plan (addctx.go)
 //     says where they are due;
 //   - names the tool gives an unnamed or _ context parameter and an unnamed
-//     error result (renameFields), undone from the lists the begin marker
-//     records (restoreFields). This one stays in Go: it is one identifier
-//     before a type the user wrote, which a template could only spell as
-//     Go's grammar does, and the marker's record restores the user's bytes
-//     exactly.
+//     error result (renameFields), recognised by applying renameFields to
+//     the lists the begin marker records (namedFrom) and undone by putting
+//     those lists back (restoreFields); a list the user changed since stays.
+//     This one stays in Go: it is one identifier before a type the user
+//     wrote, which a template could only spell as Go's grammar does, and the
+//     marker's record restores the user's bytes exactly.
 
 // Holes: identifiers (and the operation name's string) that a shape is
 // rendered with in place of its data. Rendering fills them (fill);
@@ -47,6 +48,7 @@ const (
 	holeSpan = "__span"
 	holeName = "__name"
 	holeX    = "__x"
+	holeErr  = "__err"
 	holeArgs = "__args" // the arguments of a call, after the ones a shape adds
 )
 
@@ -128,11 +130,11 @@ func prologueShape(e *funcEdit) (string, inject.Data) {
 	return inject.Context, data
 }
 
-// prologuePattern is the first statement of one variant of the prologue,
-// rendered with holes.
+// prologuePattern is the first and last statements of one variant of the
+// prologue, rendered with holes.
 type prologuePattern struct {
-	stmt dst.Stmt
-	gin  bool
+	stmt, end dst.Stmt
+	gin       bool
 }
 
 // prologuePatterns renders every variant of the prologue.
@@ -141,7 +143,7 @@ func prologuePatterns(t *inject.Templates) ([]prologuePattern, error) {
 	for _, gin := range []bool{false, true} {
 		for _, named := range []bool{false, true} {
 			for _, follows := range []bool{false, true} {
-				shape, d := inject.Context, inject.Data{Span: holeSpan, Name: holeName, Named: named, Follows: follows, Ctx: holeCtx}
+				shape, d := inject.Context, inject.Data{Span: holeSpan, Name: holeName, Named: named, Follows: follows, Ctx: holeCtx, Err: holeErr}
 				if gin {
 					shape, d.Ctx, d.Gin = inject.Gin, "", holeCtx
 				} else if named {
@@ -151,7 +153,7 @@ func prologuePatterns(t *inject.Templates) ([]prologuePattern, error) {
 				if err != nil {
 					return nil, err
 				}
-				out = append(out, prologuePattern{stmts[0], gin})
+				out = append(out, prologuePattern{stmts[0], stmts[len(stmts)-1], gin})
 			}
 		}
 	}
@@ -175,6 +177,20 @@ func prologueVars(s dst.Stmt) (span string, gin bool, carrier string, ok bool) {
 		return sp.Name, pat.gin, c.Name, true
 	}
 	return "", false, "", false
+}
+
+// prologueErr reads the error result's name from the last statement of an
+// injected block: "" when the block does not name one.
+func prologueErr(s dst.Stmt) string {
+	for _, pat := range shapes().prologue {
+		holes := map[string]dst.Node{holeCtx: nil, holeSpan: nil, holeErr: nil}
+		if matchShape(pat.end, s, holes) {
+			if id, ok := holes[holeErr].(*dst.Ident); ok {
+				return id.Name
+			}
+		}
+	}
+	return ""
 }
 
 // Threading.
@@ -294,15 +310,30 @@ func renameFields(fl *dst.FieldList, names map[int]string) {
 	}
 }
 
+// signature is the text of a function's parameter and result lists.
+type signature struct {
+	params, results string
+}
+
 // restoreFields puts back the parameter and result lists the begin marker
-// a recorded, in ft; imports maps the file's import names to their paths.
-func restoreFields(ft *dst.FuncType, a beginAttrs, imports map[string]string) error {
+// a recorded, in ft, when the lists are now the recorded ones with the
+// names renameFields gave them (namedFrom): carrier to the context
+// parameter, errName to the error result. A list the user has changed
+// since stays as it is, names and all, and is left out of the attributes
+// returned. imports maps the file's import names to their paths.
+func restoreFields(ft *dst.FuncType, a beginAttrs, now signature, carrier, errName string, imports map[string]string) (beginAttrs, error) {
+	if a.params != "" && !namedFrom(a.params, now.params, false, carrier) {
+		a.params = ""
+	}
+	if a.results != "" && !namedFrom(a.results, now.results, true, errName) {
+		a.results = ""
+	}
 	if a.params == "" && a.results == "" {
-		return nil
+		return a, nil
 	}
 	ps, rs, err := parseFieldLists(a.params, a.results)
 	if err != nil {
-		return err
+		return a, err
 	}
 	// The restored lists name the file's imports, which must count as
 	// used, or printing drops them.
@@ -314,7 +345,61 @@ func restoreFields(ft *dst.FuncType, a beginAttrs, imports map[string]string) er
 	if a.results != "" {
 		ft.Results = rs
 	}
-	return nil
+	return a, nil
+}
+
+// namedFrom recognises the names renameFields gives: it reports whether
+// now, the text of a parameter (or result) list, is recorded, the text
+// before the tool named it, with name given to one unnamed or _ parameter
+// (to the last result) and _ to every other unnamed one.
+func namedFrom(recorded, now string, results bool, name string) bool {
+	parse := func(text string) *dst.FieldList {
+		if results {
+			_, rs, _ := parseFieldLists("", text)
+			return rs
+		}
+		ps, _, _ := parseFieldLists(text, "")
+		return ps
+	}
+	cur := parse(now)
+	if cur == nil || name == "" {
+		return false
+	}
+	names := dstFieldNames(parse(recorded))
+	for i := range names {
+		if names[i] != "" && names[i] != "_" || results && i != len(names)-1 {
+			continue
+		}
+		given := map[int]string{i: name}
+		for j, n := range names {
+			if n == "" && j != i {
+				given[j] = "_"
+			}
+		}
+		named := parse(recorded)
+		renameFields(named, given)
+		if matchShape(&dst.FieldList{List: named.List}, &dst.FieldList{List: cur.List}, nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// dstFieldNames lists the names of fl's fields, "" for a field without.
+func dstFieldNames(fl *dst.FieldList) []string {
+	var names []string
+	if fl == nil {
+		return nil
+	}
+	for _, f := range fl.List {
+		if len(f.Names) == 0 {
+			names = append(names, "")
+		}
+		for _, id := range f.Names {
+			names = append(names, id.Name)
+		}
+	}
+	return names
 }
 
 // parseFieldLists parses the recorded original parameter and result lists.

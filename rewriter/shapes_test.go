@@ -444,3 +444,54 @@ func fromNothing() int { return F(1) }
 		}
 	})
 }
+
+// TestEditedSignature: a parameter or result list the tool named, then
+// changed by the user, is not the list the begin marker records with the
+// names the tool gives: -remove and staleness keep the user's list (the
+// names stay, as ordinary code) instead of putting back the recorded one,
+// which would undo the user's change and no longer compile.
+func TestEditedSignature(t *testing.T) {
+	const header = "package p\n\nimport (\n\t\"context\"\n\n\t\"github.com/traceinject/traceinject/runtime\"\n)\n\n"
+	for _, tc := range []struct{ name, src, removed, again string }{
+		{"result added", `//trace:span
+func F(ctx context.Context) (_ int, _ string, err error) {
+	//trace:begin v=1 results="(int, error)"
+	ctx, span := runtime.Start(ctx, "p.F")
+	defer span.End(&err)
+	//trace:end
+	return 0, "", nil
+}
+`, `func F(ctx context.Context) (_ int, _ string, err error) {
+	return 0, "", nil
+}
+`, `func F(ctx context.Context) (_ int, _ string, err error) {
+	//trace:begin v=1
+`},
+		{"parameter added", `//trace:span
+func F(ctx context.Context, _ int, s string) {
+	//trace:begin v=1 params="(context.Context, int)"
+	ctx, span := runtime.Start(ctx, "p.F")
+	defer span.End(nil)
+	//trace:end
+	_ = s
+}
+`, `func F(ctx context.Context, _ int, s string) {
+	_ = s
+}
+`, `func F(ctx context.Context, _ int, s string) {
+	//trace:begin v=1
+`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := []byte(header + tc.src)
+			removed, _, ok := memRun(t, src, modeRemove)
+			if !ok || !bytes.Contains(removed, []byte(tc.removed)) {
+				t.Errorf("-remove (ok %v) did not keep the user's list:\n%s", ok, removed)
+			}
+			again, stale, ok := memRun(t, src, modeInstrument)
+			if !ok || !stale || !bytes.Contains(again, []byte(tc.again)) {
+				t.Errorf("a run (ok %v, stale %v) did not keep the user's list:\n%s", ok, stale, again)
+			}
+		})
+	}
+}

@@ -69,14 +69,15 @@ func stripDecls(p *packages.Package, f, pf *ast.File, decls []int, src []byte) (
 		}
 		ft, body := dstFunc(n)
 		if body != nil {
-			var attrs beginAttrs
-			attrs, err = stripFunc(ft, body, names)
 			an := dec.Ast.Nodes[n]
+			aft, _ := astFunc(an)
+			var attrs beginAttrs
+			attrs, err = stripFunc(ft, body, signatureOf(p.Fset, src, aft), names)
 			if err != nil {
 				if an != nil {
 					pos = an.Pos()
 				}
-			} else if aft, _ := astFunc(an); aft != nil {
+			} else if aft != nil {
 				restore(aft.Params, attrs.params)
 				restore(aft.Results, attrs.results)
 			}
@@ -116,9 +117,22 @@ func astFunc(n ast.Node) (*ast.FuncType, *ast.BlockStmt) {
 	return nil, nil
 }
 
+// signatureOf is the text of ft's parameter and result lists in src.
+func signatureOf(fset *token.FileSet, src []byte, ft *ast.FuncType) signature {
+	var s signature
+	if ft != nil && ft.Params != nil {
+		s.params = fieldText(fset, src, ft.Params)
+	}
+	if ft != nil && ft.Results != nil {
+		s.results = fieldText(fset, src, ft.Results)
+	}
+	return s
+}
+
 // stripFunc removes the injected block at the start of body, restores the
-// signature recorded in its marker, and undoes context threading.
-func stripFunc(ft *dst.FuncType, body *dst.BlockStmt, imports map[string]string) (beginAttrs, error) {
+// signature recorded in its marker (now is the signature's text), and
+// undoes context threading.
+func stripFunc(ft *dst.FuncType, body *dst.BlockStmt, now signature, imports map[string]string) (beginAttrs, error) {
 	attrs, block, ok, err := cutBlock(body)
 	if !ok || err != nil {
 		return attrs, err
@@ -132,10 +146,7 @@ func stripFunc(ft *dst.FuncType, body *dst.BlockStmt, imports map[string]string)
 		body.List[len(body.List)-1].Decorations().After = dst.None
 	}
 	unthread(body, span, gin, carrier)
-	if err := restoreFields(ft, attrs, imports); err != nil {
-		return attrs, err
-	}
-	return attrs, nil
+	return restoreFields(ft, attrs, now, carrier, prologueErr(block[len(block)-1]), imports)
 }
 
 // fileImports maps the names f's imports bind to their paths.
