@@ -269,7 +269,7 @@ type importChange struct {
 
 // apply edits the imports of src, one addition at a time (each sees the
 // groups the previous one made).
-func (ic importChange) apply(name string, src []byte, passes *[][]textEdit) ([]byte, error) {
+func (ic importChange) apply(name string, src []byte, m *posMap) ([]byte, error) {
 	parse := func(src []byte) (*side, error) {
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly|parser.ParseComments)
@@ -284,10 +284,11 @@ func (ic importChange) apply(name string, src []byte, passes *[][]textEdit) ([]b
 			return nil, err
 		}
 		edits := sd.dropImports(ic.drop)
+		in := src
 		if src, err = applyEdits(src, edits); err != nil {
 			return nil, err
 		}
-		*passes = append(*passes, edits)
+		m.add(in, edits)
 	}
 	add := ic.add
 	for len(add) > 0 {
@@ -308,10 +309,11 @@ func (ic importChange) apply(name string, src []byte, passes *[][]textEdit) ([]b
 		if len(edits) == 0 {
 			break
 		}
+		in := src
 		if src, err = applyEdits(src, edits[:1]); err != nil {
 			return nil, err
 		}
-		*passes = append(*passes, edits[:1])
+		m.add(in, edits[:1])
 		if edits[0].text != "" && strings.HasPrefix(strings.TrimSpace(edits[0].text), "import") {
 			break // a new declaration with all of them
 		}

@@ -477,8 +477,8 @@ type fileState struct {
 	name     string
 	current  []byte
 	curAST   *ast.File
-	stripped []byte        // current with the injected code stripped
-	back     func(int) int // offset in stripped -> offset in current (nil: the same)
+	stripped []byte  // current with the injected code stripped
+	toStrip  *posMap // offsets in current <-> offsets in stripped (nil: the same)
 	// The directives of the stripped file, found once.
 	strippedAST     *ast.File
 	strippedTargets []*target
@@ -532,7 +532,7 @@ func stripPackage(cfg config, p *packages.Package, res *runResult) (*pkgState, e
 			continue
 		}
 		if !bytes.Equal(out, src) {
-			fr.stripped, fr.back = out, back
+			fr.stripped, fr.toStrip = out, back
 			strippedSrc[name] = out
 		}
 	}
@@ -694,14 +694,14 @@ func firstDiffLine(a, b []byte) int {
 func (pr *pkgState) toCurrent(diags []Diagnostic) []Diagnostic {
 	for i, d := range diags {
 		for _, fr := range pr.files {
-			if fr.back == nil || filepath.Clean(d.Pos.Filename) != filepath.Clean(fr.name) {
+			if fr.toStrip == nil || filepath.Clean(d.Pos.Filename) != filepath.Clean(fr.name) {
 				continue
 			}
 			off, ok := lineColOffset(fr.stripped, d.Pos.Line, d.Pos.Column)
 			if !ok {
 				continue
 			}
-			diags[i].Pos = offsetPosition(fr.name, fr.current, fr.back(off))
+			diags[i].Pos = offsetPosition(fr.name, fr.current, fr.toStrip.back(off))
 		}
 	}
 	return diags

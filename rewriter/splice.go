@@ -66,10 +66,9 @@ type splicer struct {
 }
 
 // splice applies to src the differences between old and new, two printings
-// of src's syntax, before and after the tool's edits. It also returns, for
-// an offset in the result, the offset in src it came from (for a position
-// in replaced text, the start of the replaced text).
-func splice(name string, src, old, new []byte, verbatim map[[2]int]string, imports importChange) ([]byte, func(int) int, error) {
+// of src's syntax, before and after the tool's edits. It also returns the
+// map between offsets in src and in the result (see posMap).
+func splice(name string, src, old, new []byte, verbatim map[[2]int]string, imports importChange) ([]byte, *posMap, error) {
 	return spliceDecls(name, src, nil, old, new, nil, verbatim, imports)
 }
 
@@ -78,17 +77,11 @@ func splice(name string, src, old, new []byte, verbatim map[[2]int]string, impor
 // (partialFile) whose declarations are those of src at the indices decls
 // (nil: the whole file). It returns errWholeFile when the printings differ
 // outside the declarations printed.
-func spliceDecls(name string, src []byte, s *side, old, new []byte, decls []int, verbatim map[[2]int]string, imports importChange) ([]byte, func(int) int, error) {
-	var passes [][]textEdit
-	back := func(off int) int {
-		for i := len(passes) - 1; i >= 0; i-- {
-			off = mapBack(passes[i], off)
-		}
-		return off
-	}
+func spliceDecls(name string, src []byte, s *side, old, new []byte, decls []int, verbatim map[[2]int]string, imports importChange) ([]byte, *posMap, error) {
+	m := &posMap{}
 	if bytes.Equal(old, new) && len(verbatim) == 0 {
-		out, err := imports.apply(name, src, &passes)
-		return out, back, err
+		out, err := imports.apply(name, src, m)
+		return out, m, err
 	}
 	sp := splicer{s: s, decls: decls}
 	var err error
@@ -111,26 +104,9 @@ func spliceDecls(name string, src []byte, s *side, old, new []byte, decls []int,
 	if err != nil {
 		return nil, nil, err
 	}
-	passes = append(passes, sp.edits)
-	out, err = imports.apply(name, out, &passes)
-	return out, back, err
-}
-
-// mapBack maps an offset in the result of applying edits (sorted, as
-// applyEdits leaves them) to the offset in its input.
-func mapBack(edits []textEdit, off int) int {
-	delta := 0
-	for _, e := range edits {
-		start := e.from + delta
-		if off < start {
-			break
-		}
-		if off < start+len(e.text) {
-			return e.from
-		}
-		delta += len(e.text) - (e.to - e.from)
-	}
-	return off - delta
+	m.add(src, sp.edits)
+	out, err = imports.apply(name, out, m)
+	return out, m, err
 }
 
 func applyEdits(src []byte, edits []textEdit) ([]byte, error) {

@@ -17,8 +17,9 @@ import (
 // stripFile removes all injected code from f, whose source is src, and
 // returns the result: src with the injected code cut out and the recorded
 // signatures put back, every other byte kept. An error comes with the
-// position of the function it concerns.
-func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, func(int) int, token.Pos, error) {
+// position of the function it concerns. The map takes offsets in src to
+// offsets in the result and back.
+func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, *posMap, token.Pos, error) {
 	if pos, text := strayMarker(p.Fset, f, src); pos.IsValid() {
 		if text == beginPrefix {
 			return nil, nil, pos, fmt.Errorf("//trace:begin without //trace:end in the same body, or not at the start of a function body: restore the block or delete the marker and the injected code")
@@ -42,7 +43,7 @@ func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, func(int) 
 
 // stripDecls is stripFile on pf, f itself or a partial file of f whose
 // declarations are f's at the indices decls.
-func stripDecls(p *packages.Package, f, pf *ast.File, decls []int, src []byte) ([]byte, func(int) int, token.Pos, error) {
+func stripDecls(p *packages.Package, f, pf *ast.File, decls []int, src []byte) ([]byte, *posMap, token.Pos, error) {
 	dec := decorator.NewDecoratorFromPackage(p)
 	df, err := dec.DecorateFile(pf)
 	if err != nil {
