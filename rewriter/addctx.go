@@ -79,9 +79,8 @@ type addctxPlan struct {
 	// packages, made once: a call's argument depends on what its caller's
 	// body calls its context, and instrumenting reads the same plans.
 	edits   map[ast.Node]*funcEdit
-	curDirs map[string]map[token.Pos]bool // file -> directive positions of functions without a context (current file)
-	files   map[string]bool               // files with call sites or added parameters
-	callPos map[string][]token.Position   // file -> call sites, in the current file
+	files   map[string]bool             // files with call sites or added parameters
+	callPos map[string][]token.Position // file -> call sites, in the current file
 }
 
 // edit is the plan of the annotated function n, nil when there is none.
@@ -174,7 +173,6 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 		added:   map[*ast.FuncDecl]string{},
 		args:    map[*ast.CallExpr]ctxArg{},
 		edits:   map[ast.Node]*funcEdit{},
-		curDirs: map[string]map[token.Pos]bool{},
 		files:   map[string]bool{},
 		callPos: map[string][]token.Position{},
 	}
@@ -190,15 +188,10 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 		in := &instrumenter{pkg: cp}
 		for _, fr := range pr.files {
 			cf := strippedFile(cp, fr.name)
-			cur := pr.curTargets[fr.name]
-			if cf == nil || len(cur) == 0 {
+			if cf == nil || !fr.mayHaveTargets() {
 				continue
 			}
-			ts := fr.targets(cp.Fset, cf)
-			if len(ts) != len(cur) {
-				continue // instrumentPackage reports this
-			}
-			for i, t := range ts {
+			for _, t := range fr.targets(cp.Fset, cf) {
 				if t.dir.Kind != kindSpan || t.decl == nil || t.decl.Body == nil {
 					continue
 				}
@@ -220,15 +213,11 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 					fn:      fn,
 					param:   names.fresh("ctx", "traceCtx"),
 					display: in.defaultName(t),
-					pos:     pr.p.Fset.Position(cur[i].decl.Name.Pos()),
-					dirPos:  pr.p.Fset.Position(cur[i].comment.Pos()),
+					pos:     fr.positionOf(cp.Fset, t.decl.Name.Pos()),
+					dirPos:  fr.positionOf(cp.Fset, t.comment.Pos()),
 				}
 				ap.funcs[nf.key] = nf
 				ap.added[t.decl] = nf.param
-				if ap.curDirs[fr.name] == nil {
-					ap.curDirs[fr.name] = map[token.Pos]bool{}
-				}
-				ap.curDirs[fr.name][cur[i].comment.Pos()] = true
 				ap.files[fr.name] = true
 				order = append(order, nf)
 			}
@@ -277,7 +266,7 @@ func planAddctx(ai addctxInput) (*addctxPlan, []Diagnostic, error) {
 		in := &instrumenter{pkg: cp, ap: ap}
 		for _, fr := range pr.files {
 			cf := strippedFile(cp, fr.name)
-			if cf == nil || len(pr.curTargets[fr.name]) == 0 {
+			if cf == nil || !fr.mayHaveTargets() {
 				continue
 			}
 			for _, t := range fr.targets(cp.Fset, cf) {

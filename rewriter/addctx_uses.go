@@ -31,10 +31,11 @@ type use struct {
 
 // collectUses finds every reference to a function without a context in the stripped
 // packages and the test files of their test variants, in a fixed order.
+// Positions are reported in the current files, through each file's map
+// from its stripped content.
 func (ai addctxInput) collectUses(ap *addctxPlan) []*use {
 	var uses []*use
-	scan := func(p *packages.Package, f *ast.File, name string, posOf func(int, token.Pos) token.Position) {
-		idx := 0
+	scan := func(p *packages.Package, f *ast.File, name string, posOf func(token.Pos) token.Position) {
 		gen := ast.IsGenerated(f)
 		ast.Inspect(f, func(n ast.Node) bool {
 			id, ok := n.(*ast.Ident)
@@ -50,8 +51,7 @@ func (ai addctxInput) collectUses(ap *addctxPlan) []*use {
 				return true
 			}
 			path, _ := astutil.PathEnclosingInterval(f, id.Pos(), id.End())
-			u := &use{nf: nf, pkg: p, file: name, path: path, ident: id, generated: gen, pos: posOf(idx, id.Pos())}
-			idx++
+			u := &use{nf: nf, pkg: p, file: name, path: path, ident: id, generated: gen, pos: posOf(id.Pos())}
 			classifyUse(p.TypesInfo, u)
 			uses = append(uses, u)
 			return true
@@ -59,27 +59,16 @@ func (ai addctxInput) collectUses(ap *addctxPlan) []*use {
 	}
 	for _, pr := range ai.runs {
 		cp := ai.stripped[pr.p.PkgPath]
-		// Positions are reported in the current files: where injected code
-		// was stripped, the k-th reference of the stripped file is the k-th
-		// one of the current file outside the injected blocks.
-		cur := map[string]*ast.File{}
-		for f, name := range goFiles(pr.p) {
-			cur[name] = f
+		byName := map[string]*fileState{}
+		for _, fr := range pr.files {
+			byName[fr.name] = fr
 		}
-		files := goFilesSorted(cp)
-		for _, nf := range files {
-			f, name := nf.f, nf.name
-			posOf := func(_ int, pos token.Pos) token.Position { return cp.Fset.Position(pos) }
-			if cf := cur[name]; cf != nil && pr.p != cp {
-				curIdents := currentUses(pr.p, cf, ap)
-				posOf = func(i int, pos token.Pos) token.Position {
-					if i < len(curIdents) {
-						return pr.p.Fset.Position(curIdents[i])
-					}
-					return cp.Fset.Position(pos)
-				}
+		for _, nf := range goFilesSorted(cp) {
+			posOf := cp.Fset.Position
+			if fr := byName[nf.name]; fr != nil {
+				posOf = func(pos token.Pos) token.Position { return fr.positionOf(cp.Fset, pos) }
 			}
-			scan(cp, f, name, posOf)
+			scan(cp, nf.f, nf.name, posOf)
 		}
 	}
 	for _, tv := range ai.tests {
@@ -87,8 +76,7 @@ func (ai addctxInput) collectUses(ap *addctxPlan) []*use {
 			if !strings.HasSuffix(nf.name, "_test.go") {
 				continue
 			}
-			p := tv
-			scan(p, nf.f, nf.name, func(_ int, pos token.Pos) token.Position { return p.Fset.Position(pos) })
+			scan(tv, nf.f, nf.name, tv.Fset.Position)
 		}
 	}
 	return uses
@@ -105,31 +93,6 @@ func goFilesSorted(p *packages.Package) []namedFile {
 		out = append(out, namedFile{f, name})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	return out
-}
-
-// currentUses lists the references to functions without a context in a current file,
-// outside injected blocks, in source order.
-func currentUses(p *packages.Package, f *ast.File, ap *addctxPlan) []token.Pos {
-	injected := markedRanges(f)
-	var out []token.Pos
-	ast.Inspect(f, func(n ast.Node) bool {
-		id, ok := n.(*ast.Ident)
-		if !ok {
-			return true
-		}
-		fn, ok := p.TypesInfo.Uses[id].(*types.Func)
-		if !ok || ap.funcs[funcKey(fn)] == nil {
-			return true
-		}
-		for _, s := range injected {
-			if s[0] <= id.Pos() && id.Pos() < s[1] {
-				return true
-			}
-		}
-		out = append(out, id.Pos())
-		return true
-	})
 	return out
 }
 

@@ -45,9 +45,11 @@ func (t *target) node() ast.Node {
 	return t.lit
 }
 
-// discover finds every directive in f and what it applies to. Targets come
-// in source order of their directives, so that the same file before and after
-// stripping yields lists that correspond index by index.
+// discover finds every directive in f and what it applies to, in source
+// order of the directives. The targets of a stripped file and of the
+// current one are related through the file's posMap (fileState), not by
+// their order: a directive may apply to a function in one and not in the
+// other (one typed inside an injected block, one above it).
 func discover(fset *token.FileSet, f *ast.File, src []byte) (targets []*target, diags []Diagnostic) {
 	pos := func(c *ast.Comment, off int) token.Position { return fset.Position(c.Slash + token.Pos(off)) }
 	byComment := map[*ast.Comment]*target{}

@@ -58,16 +58,17 @@ type funcEdit struct {
 	added    string // name of the context parameter the tool adds ("" = none)
 }
 
-// instrumentFile instruments every //trace:span target of f (the stripped
-// file) and returns the printed result. cur are the targets of the current
-// file, for positions.
-func (in *instrumenter) instrumentFile(f *ast.File, src []byte, targets, cur []*target, curFset *token.FileSet) ([]byte, []Diagnostic) {
+// instrumentFile instruments every //trace:span target of f, the syntax of
+// fr's stripped content, and returns the result and the map between
+// offsets in the stripped content and in the result. Errors point into the
+// current file, through fr's map.
+func (in *instrumenter) instrumentFile(f *ast.File, fr *fileState) ([]byte, *posMap, []Diagnostic) {
 	var diags []Diagnostic
-	fail := func(i int, off int, format string, args ...any) {
-		diags = append(diags, errorf(curFset.Position(cur[i].comment.Slash+token.Pos(off)), format, args...))
+	fail := func(t *target, off int, format string, args ...any) {
+		diags = append(diags, errorf(fr.positionOf(in.pkg.Fset, t.comment.Slash+token.Pos(off)), format, args...))
 	}
 	var edits []*funcEdit
-	for i, t := range targets {
+	for _, t := range fr.targets(in.pkg.Fset, f) {
 		if t.dir.Kind != kindSpan {
 			continue
 		}
@@ -75,24 +76,24 @@ func (in *instrumenter) instrumentFile(f *ast.File, src []byte, targets, cur []*
 		if e == nil {
 			var off int
 			var err error
-			if e, off, err = in.plan(t, src); err != nil {
-				fail(i, off, "%v", err)
+			if e, off, err = in.plan(t, fr.stripped); err != nil {
+				fail(t, off, "%v", err)
 				continue
 			}
 		}
 		edits = append(edits, e)
 	}
 	if len(diags) > 0 {
-		return nil, diags
+		return nil, nil, diags
 	}
 	if len(edits) == 0 && !in.ap.fileHasArgs(f) {
-		return src, nil
+		return fr.stripped, nil, nil
 	}
-	out, err := in.apply(f, src, edits)
+	out, m, err := in.apply(f, fr.stripped, edits)
 	if err != nil {
-		return nil, []Diagnostic{errorf(curFset.Position(cur[0].comment.Pos()), "internal error: %v", err)}
+		return nil, nil, []Diagnostic{errorf(fr.positionOf(in.pkg.Fset, f.Package), "internal error: %v", err)}
 	}
-	return out, nil
+	return out, m, nil
 }
 
 // shapeOf decides the shape by parameter types: a *gin.Context parameter
@@ -316,8 +317,9 @@ func fieldText(fset *token.FileSet, src []byte, fl *ast.FieldList) string {
 	return string(src[fset.Position(fl.Pos()).Offset:fset.Position(fl.End()).Offset])
 }
 
-// apply performs the planned edits on the dst form of f and prints it.
-func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byte, error) {
+// apply performs the planned edits on the dst form of f and prints it. The
+// map takes offsets in src to offsets in the result.
+func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byte, *posMap, error) {
 	// Without contexts to pass (which may be anywhere in the file), only
 	// the declarations of the annotated functions change.
 	if !wholeFiles && in.ap == nil && len(edits) > 0 && !hasDotImport(f) {
@@ -330,9 +332,9 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 			return false
 		})
 		if decls != nil {
-			out, err := in.applyDecls(f, pf, decls, src, edits)
+			out, m, err := in.applyDecls(f, pf, decls, src, edits)
 			if err != errWholeFile {
-				return out, err
+				return out, m, err
 			}
 		}
 	}
@@ -341,15 +343,15 @@ func (in *instrumenter) apply(f *ast.File, src []byte, edits []*funcEdit) ([]byt
 
 // applyDecls is apply on pf, f itself or a partial file of f whose
 // declarations are f's at the indices decls.
-func (in *instrumenter) applyDecls(f, pf *ast.File, decls []int, src []byte, edits []*funcEdit) ([]byte, error) {
+func (in *instrumenter) applyDecls(f, pf *ast.File, decls []int, src []byte, edits []*funcEdit) ([]byte, *posMap, error) {
 	dec := decorator.NewDecoratorFromPackage(in.pkg)
 	df, err := dec.DecorateFile(pf)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	old, err := printFile(in.pkg, df, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Call sites that pass a context get it first: thread relies on
 	// nothing but the syntax of the original file.
@@ -369,7 +371,7 @@ func (in *instrumenter) applyDecls(f, pf *ast.File, decls []int, src []byte, edi
 	}
 	for _, e := range edits {
 		if err := in.applyOne(dec, e, targets, rtName); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		needContext = needContext || e.added != ""
 	}
@@ -396,11 +398,10 @@ func (in *instrumenter) applyDecls(f, pf *ast.File, decls []int, src []byte, edi
 	}
 	out, err := printFile(in.pkg, df, map[string]string{inject.RuntimePath: rtName, inject.TraceginPath: ginName, "context": ctxName})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sd := &side{src: src, fset: in.pkg.Fset, f: f}
-	out, _, err = spliceDecls(in.pkg.Fset.Position(f.Pos()).Filename, src, sd, old, out, decls, nil, imports)
-	return out, err
+	return spliceDecls(in.pkg.Fset.Position(f.Pos()).Filename, src, sd, old, out, decls, nil, imports)
 }
 
 // printFile prints df through an import-managing restorer whose package

@@ -239,25 +239,6 @@ func hasBeginMarker(f *ast.File, body *ast.BlockStmt) bool {
 	return false
 }
 
-// markedRanges returns, in source order, the stretches of f from a
-// //trace:begin comment to the //trace:end that follows it.
-func markedRanges(f *ast.File) [][2]token.Pos {
-	var out [][2]token.Pos
-	open := token.NoPos
-	for _, cg := range f.Comments {
-		for _, c := range cg.List {
-			switch {
-			case isBegin(c.Text):
-				open = c.Pos()
-			case isEnd(c.Text) && open.IsValid():
-				out = append(out, [2]token.Pos{open, c.End()})
-				open = token.NoPos
-			}
-		}
-	}
-	return out
-}
-
 // markers finds the injected block of a body: from the line break before
 // the //trace:begin comment to the end of the //trace:end comment, and the
 // number of statements inside it. ok is false without a begin marker.

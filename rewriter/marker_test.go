@@ -134,9 +134,6 @@ func h() {
 	if a, ok := sd.beginAttrs(fd.Body); !ok || a.results != "error" || a.version != 1 {
 		t.Errorf("beginAttrs = %+v, %v", a, ok)
 	}
-	if rs := markedRanges(f); len(rs) != 1 || rs[0][1] != to {
-		t.Errorf("markedRanges = %v", rs)
-	}
 	if pos, text := strayMarker(fset, f, []byte(src)); text != endMarker || fset.Position(pos).Line != 15 {
 		t.Errorf("strayMarker = %s %q, want the //trace:end of h", fset.Position(pos), text)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"maps"
 	"path/filepath"
@@ -362,7 +361,7 @@ func callerState(cp *packages.Package, overlay map[string][]byte) (*pkgState, er
 		if err != nil {
 			return nil, err
 		}
-		pr.files = append(pr.files, &fileState{name: nf.name, current: src, curAST: nf.f, stripped: src})
+		pr.files = append(pr.files, &fileState{name: nf.name, current: src, curAST: nf.f, curFile: cp.Fset.File(nf.f.Pos()), stripped: src})
 	}
 	return pr, nil
 }
@@ -477,9 +476,16 @@ type fileState struct {
 	name     string
 	current  []byte
 	curAST   *ast.File
-	stripped []byte  // current with the injected code stripped
-	toStrip  *posMap // offsets in current <-> offsets in stripped (nil: the same)
-	// The directives of the stripped file, found once.
+	curFile  *token.File // of curAST
+	stripped []byte      // current with the injected code stripped
+	// toStrip maps offsets in current to offsets in stripped and back
+	// (nil: the same): every position in the stripped file that the user
+	// is told about, or that is compared with the current file, goes
+	// through it, never through the order of items in the two files.
+	toStrip *posMap
+	// The directives of the current file (what the user sees), and those
+	// of the stripped file, found once.
+	curTargets      []*target
 	strippedAST     *ast.File
 	strippedTargets []*target
 }
@@ -491,6 +497,37 @@ func (fr *fileState) targets(fset *token.FileSet, cf *ast.File) []*target {
 		fr.strippedTargets, _ = discover(fset, cf, fr.stripped)
 	}
 	return fr.strippedTargets
+}
+
+// mayHaveTargets reports whether fr's stripped file may hold directives:
+// the current file does, or stripping changed it.
+func (fr *fileState) mayHaveTargets() bool { return len(fr.curTargets) > 0 || fr.toStrip != nil }
+
+// position returns the position in the current file of the offset off in
+// the stripped content.
+func (fr *fileState) position(off int) token.Position {
+	off = min(max(fr.toStrip.back(off), 0), fr.curFile.Size())
+	return fr.curFile.Position(fr.curFile.Pos(off))
+}
+
+// positionOf returns the position in the current file of p, a position in
+// the stripped file's syntax (in fset).
+func (fr *fileState) positionOf(fset *token.FileSet, p token.Pos) token.Position {
+	return fr.position(fset.File(p).Offset(p))
+}
+
+// currentTarget returns the target of the current file whose directive is
+// t's, a target of the stripped file (in fset); nil when no directive of
+// the current file applies there (it is misplaced in the current file,
+// e.g. above an injected block).
+func (fr *fileState) currentTarget(fset *token.FileSet, t *target) *target {
+	off := fr.toStrip.back(fset.File(t.comment.Slash).Offset(t.comment.Slash))
+	for _, ct := range fr.curTargets {
+		if fr.curFile.Offset(ct.comment.Slash) == off {
+			return ct
+		}
+	}
+	return nil
 }
 
 // pkgState is one package between stripping and instrumenting.
@@ -521,7 +558,7 @@ func stripPackage(cfg config, p *packages.Package, res *runResult) (*pkgState, e
 		if err != nil {
 			return nil, err
 		}
-		fr := &fileState{name: name, current: src, curAST: f, stripped: src}
+		fr := &fileState{name: name, current: src, curAST: f, curFile: p.Fset.File(f.Pos()), stripped: src}
 		files = append(files, fr)
 		if !bytes.Contains(src, []byte(beginPrefix)) && !bytes.Contains(src, []byte(endMarker)) {
 			continue
@@ -553,7 +590,7 @@ func stripPackage(cfg config, p *packages.Package, res *runResult) (*pkgState, e
 	bad := false
 	for _, fr := range files {
 		ts, diags := discover(p.Fset, fr.curAST, fr.current)
-		curTargets[fr.name] = ts
+		curTargets[fr.name], fr.curTargets = ts, ts
 		res.Diagnostics = append(res.Diagnostics, diags...)
 		for _, d := range diags {
 			bad = bad || d.Kind == Error
@@ -568,29 +605,23 @@ func stripPackage(cfg config, p *packages.Package, res *runResult) (*pkgState, e
 // instrumentPackage instruments the stripped package cp and records the
 // changes against the current files of pr.
 func instrumentPackage(pr *pkgState, cp *packages.Package, res *runResult, ap *addctxPlan) error {
-	p, files, curTargets := pr.p, pr.files, pr.curTargets
 	strippedAST := map[string]*ast.File{}
 	for f, name := range goFiles(cp) {
 		strippedAST[name] = f
 	}
 	in := &instrumenter{pkg: cp, ap: ap}
-	for _, fr := range files {
+	for _, fr := range pr.files {
 		cf := strippedAST[fr.name]
 		if cf == nil {
 			return fmt.Errorf("%s: file missing after reload", fr.name)
 		}
-		strippedTargets := fr.targets(cp.Fset, cf)
-		cur := curTargets[fr.name]
-		if len(strippedTargets) != len(cur) {
-			return fmt.Errorf("%s: %d directives before stripping, %d after", fr.name, len(cur), len(strippedTargets))
-		}
-		desired, diags := in.instrumentFile(cf, fr.stripped, strippedTargets, cur, p.Fset)
+		desired, m, diags := in.instrumentFile(cf, fr)
 		res.Diagnostics = append(res.Diagnostics, diags...)
 		if desired == nil || bytes.Equal(desired, fr.current) {
 			continue
 		}
 		res.Changes = append(res.Changes, FileChange{Path: fr.name, Old: fr.current, New: desired})
-		res.Diagnostics = append(res.Diagnostics, staleness(p.Fset, fr, cur, desired, ap)...)
+		res.Diagnostics = append(res.Diagnostics, staleness(cp.Fset, fr, cf, desired, m, ap)...)
 	}
 	return nil
 }
@@ -607,7 +638,7 @@ func passContextsInTests(tv *packages.Package, res *runResult, ap *addctxPlan, o
 		if err != nil {
 			return err
 		}
-		out, err := in.apply(nf.f, src, nil)
+		out, _, err := in.apply(nf.f, src, nil)
 		if err != nil {
 			return fmt.Errorf("%s: %v", nf.name, err)
 		}
@@ -619,37 +650,37 @@ func passContextsInTests(tv *packages.Package, res *runResult, ap *addctxPlan, o
 }
 
 // staleness explains, per annotated function, why the current file differs
-// from the desired one.
-func staleness(fset *token.FileSet, fr *fileState, cur []*target, desired []byte, ap *addctxPlan) []Diagnostic {
-	dfset := token.NewFileSet()
-	df, err := parser.ParseFile(dfset, fr.name, desired, parser.ParseComments|parser.SkipObjectResolution)
-	if err != nil {
-		return []Diagnostic{errorf(fset.Position(fr.curAST.Pos()), "internal error: rewritten file does not parse: %v", err)}
-	}
-	want, _ := discover(dfset, df, desired)
+// from the desired one. The functions are the targets of cf, fr's stripped
+// file (in fset); m maps offsets in the stripped content to offsets in
+// desired, so each function's desired text is read where the map puts it,
+// and its current text through fr's map, without parsing desired again.
+func staleness(fset *token.FileSet, fr *fileState, cf *ast.File, desired []byte, m *posMap, ap *addctxPlan) []Diagnostic {
 	var diags []Diagnostic
-	text := func(fs *token.FileSet, src []byte, n ast.Node) []byte {
-		return src[fs.Position(n.Pos()).Offset:fs.Position(n.End()).Offset]
-	}
-	for i, t := range cur {
-		if t.dir.Kind != kindSpan || i >= len(want) {
+	for _, st := range fr.targets(fset, cf) {
+		if st.dir.Kind != kindSpan {
 			continue
 		}
-		if ap != nil && ap.curDirs[fr.name][t.comment.Pos()] {
+		if _, ok := ap.addedFor(st.decl); ok {
 			continue // reported by planAddctx
 		}
-		got := text(fset, fr.current, t.node())
-		if bytes.Equal(got, text(dfset, desired, want[i].node())) {
+		t := fr.currentTarget(fset, st)
+		if t == nil {
+			continue
+		}
+		n := st.node()
+		from, to := m.forward(fset.File(n.Pos()).Offset(n.Pos()), false), m.forward(fset.File(n.End()).Offset(n.End()), true)
+		got := fr.current[fr.curFile.Offset(t.node().Pos()):fr.curFile.Offset(t.node().End())]
+		if 0 <= from && from <= to && to <= len(desired) && bytes.Equal(got, desired[from:to]) {
 			continue
 		}
 		msg := "instrumentation is stale"
 		if !hasBeginMarker(fr.curAST, t.body()) {
 			msg = "not instrumented"
-		} else if ap != nil && containsCall(fset, t.node(), ap.callPos[fr.name]) {
+		} else if ap != nil && containsCall(fr.curFile, t.node(), ap.callPos[fr.name]) {
 			// The body changes for the calls it makes, each reported.
 			continue
 		}
-		diags = append(diags, Diagnostic{fset.Position(t.comment.Pos()), Stale, fmt.Sprintf("%s: %s (run traceinject)", funcName(t), msg)})
+		diags = append(diags, Diagnostic{fr.curFile.Position(t.comment.Pos()), Stale, fmt.Sprintf("%s: %s (run traceinject)", funcName(t), msg)})
 	}
 	if len(diags) == 0 && (ap == nil || !ap.files[fr.name]) {
 		line := firstDiffLine(fr.current, desired)
@@ -659,8 +690,8 @@ func staleness(fset *token.FileSet, fr *fileState, cur []*target, desired []byte
 }
 
 // containsCall reports whether one of the positions lies in n.
-func containsCall(fset *token.FileSet, n ast.Node, calls []token.Position) bool {
-	from, to := fset.Position(n.Pos()).Offset, fset.Position(n.End()).Offset
+func containsCall(tf *token.File, n ast.Node, calls []token.Position) bool {
+	from, to := tf.Offset(n.Pos()), tf.Offset(n.End())
 	for _, c := range calls {
 		if from <= c.Offset && c.Offset < to {
 			return true
