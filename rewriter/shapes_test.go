@@ -182,7 +182,8 @@ func fromNothing() {
 }
 
 // TestPrologueRecognised: every variant of both prologue templates, rendered
-// with any names, is recognised with those names, and nothing else is.
+// with any names, is recognised with those names (the error result's from
+// its last statement), and nothing else is.
 func TestPrologueRecognised(t *testing.T) {
 	for _, gin := range []bool{false, true} {
 		for _, named := range []bool{false, true} {
@@ -204,6 +205,13 @@ func TestPrologueRecognised(t *testing.T) {
 					if _, _, _, ok := prologueVars(s); ok {
 						t.Errorf("%s: a later statement of the prologue is taken for its first", shape)
 					}
+				}
+				if got := prologueErr(stmts[len(stmts)-1]); got != "err" {
+					t.Errorf("%s named=%v follows=%v: prologueErr = %q, want err", shape, named, follows, got)
+				}
+				d.Err = ""
+				if stmts, err = inject.Shapes.Render(shape, d); err != nil || prologueErr(stmts[len(stmts)-1]) != "" {
+					t.Errorf("%s named=%v follows=%v without an error result: prologueErr = %q (%v)", shape, named, follows, prologueErr(stmts[len(stmts)-1]), err)
 				}
 			}
 		}
@@ -493,5 +501,38 @@ func F(ctx context.Context, _ int, s string) {
 				t.Errorf("a run (ok %v, stale %v) did not keep the user's list:\n%s", ok, stale, again)
 			}
 		})
+	}
+}
+
+// TestNamedFrom: the names renameFields gives are recognised on the
+// recorded lists, whatever the types' spelling, and a list changed in any
+// other way is not.
+func TestNamedFrom(t *testing.T) {
+	for _, tc := range []struct {
+		recorded, now string
+		results       bool
+		name          string
+		want          bool
+	}{
+		{"(context.Context, int)", "(ctx context.Context, _ int)", false, "ctx", true},
+		{"(int, context.Context)", "(_ int, ctx context.Context)", false, "ctx", true},
+		{"(int, Context)", "(_ int, c Context)", false, "c", true}, // a dot import
+		{"(_ *gin.Context, n int)", "(c *gin.Context, n int)", false, "c", true},
+		{"(context.Context,\n\tint,\n)", "(ctx context.Context,\n\t_ int,\n)", false, "ctx", true},
+		{"(context.Context, int)", "(ctx context.Context, n int)", false, "ctx", false}, // the user named it
+		{"(context.Context, int)", "(c context.Context, _ int)", false, "ctx", false},   // not the carrier
+		{"(context.Context, int)", "(ctx context.Context, _ int, s string)", false, "ctx", false},
+		{"(context.Context, int)", "(ctx context.Context, _ int64)", false, "ctx", false},
+		{"error", "(err error)", true, "err", true},
+		{"(int, error)", "(_ int, err error)", true, "err", true},
+		{"(n int, _ error)", "(n int, err error)", true, "err", true},
+		{"(int, error)", "(_ int, _ string, err error)", true, "err", false},
+		{"(int, error)", "(n int, err error)", true, "err", false},
+		{"(error, error)", "(err error, _ error)", true, "err", false}, // the last result is the error
+		{"error", "(err error)", true, "", false},
+	} {
+		if got := namedFrom(tc.recorded, tc.now, tc.results, tc.name); got != tc.want {
+			t.Errorf("namedFrom(%q, %q, results %v, %q) = %v, want %v", tc.recorded, tc.now, tc.results, tc.name, got, tc.want)
+		}
 	}
 }
