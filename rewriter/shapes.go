@@ -24,7 +24,7 @@ import (
 //
 //   - the prologue (context.tmpl, gin.tmpl), rendered between the markers
 //     of marker.go, and recognised by matching its first statement
-//     (prologueVars);
+//     (prologueVars) and its last (prologueErr) against every variant;
 //   - the threading rewrites inside an annotated body (withspan.tmpl,
 //     newrequest.tmpl), rendered by withSpan and threadNewRequest and
 //     recognised by isWithSpan and unthreadNewRequest;
@@ -52,8 +52,10 @@ const (
 	holeArgs = "__args" // the arguments of a call, after the ones a shape adds
 )
 
-// shapeSet is a set of templates with every shape the rewriter renders by
-// filling holes rendered once, and the patterns of the prologue.
+// shapeSet is one set of templates and its shapes, rendered once with
+// holes: the patterns that recognise the prologue (which is rendered with
+// each function's data), and every other shape, which rendering fills and
+// recognising matches.
 type shapeSet struct {
 	templates  *inject.Templates
 	prologue   []prologuePattern
