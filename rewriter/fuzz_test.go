@@ -129,7 +129,11 @@ func memRun(t *testing.T, src []byte, mode runMode) (out []byte, stale, ok bool)
 	}
 	cfg := config{Mode: mode, Overlay: map[string][]byte{fuzzFile: src}}
 	res := &runResult{}
-	pr, err := stripPackage(cfg, p, res)
+	sp := p
+	if memStripUntyped {
+		sp = untyped(p)
+	}
+	pr, err := stripPackage(cfg, sp, res)
 	if err != nil || res.HasKind(Error) {
 		return nil, false, false
 	}
@@ -163,6 +167,30 @@ func memRun(t *testing.T, src []byte, mode runMode) (out []byte, stale, ok bool)
 	return out, res.HasKind(Stale), true
 }
 
+// memStripUntyped makes memRun strip its package from syntax alone, as
+// the package-at-a-time run does (partial.go).
+var memStripUntyped = false
+
+// untyped is p as the package-at-a-time run strips it: its listing (the
+// imports' names and paths) without types.
+func untyped(p *packages.Package) *packages.Package {
+	u := *p
+	u.Types, u.TypesInfo = nil, nil
+	u.Imports = map[string]*packages.Package{}
+	for _, q := range p.Types.Imports() {
+		u.Imports[q.Path()] = &packages.Package{ID: q.Path(), PkgPath: q.Path(), Name: q.Name()}
+	}
+	return &u
+}
+
+// memRunUntyped is memRun stripping without types: its result must be
+// the same.
+func memRunUntyped(t *testing.T, src []byte, mode runMode) (out []byte, stale, ok bool) {
+	memStripUntyped = true
+	defer func() { memStripUntyped = false }()
+	return memRun(t, src, mode)
+}
+
 // memRunWhole is memRun decorating and printing whole files, never
 // partial ones (partial.go): its result must be the same.
 func memRunWhole(t *testing.T, src []byte, mode runMode) (out []byte, stale, ok bool) {
@@ -178,6 +206,13 @@ func sameAsWhole(t *testing.T, src []byte, mode runMode) {
 	wout, wstale, wok := memRunWhole(t, src, mode)
 	if ok != wok || stale != wstale || !bytes.Equal(out, wout) {
 		t.Fatalf("partial files (ok %v, stale %v) and whole files (ok %v, stale %v) differ:\n%s\ninput:\n%s", ok, stale, wok, wstale, lineDiff(wout, out), src)
+	}
+	if p, ok := memPackage(t, src); !ok || !resolvesBySyntax(untyped(p), p.Syntax[0]) {
+		return // stripped with types (needsTypesToStrip)
+	}
+	uout, ustale, uok := memRunUntyped(t, src, mode)
+	if ok != uok || stale != ustale || !bytes.Equal(out, uout) {
+		t.Fatalf("stripping with types (ok %v, stale %v) and without (ok %v, stale %v) differ:\n%s\ninput:\n%s", ok, stale, uok, ustale, lineDiff(out, uout), src)
 	}
 }
 

@@ -444,6 +444,13 @@ func (r nameResolver) ResolvePackage(path string) (string, error) {
 
 func packageNames(p *packages.Package) nameResolver {
 	r := nameResolver{inject.RuntimePath: "runtime", inject.TraceginPath: "tracegin", "context": "context"}
+	if p.Types == nil {
+		// A package stripped without types: its listing has the names.
+		for _, q := range p.Imports {
+			r[q.PkgPath] = q.Name
+		}
+		return r
+	}
 	for _, imp := range p.Types.Imports() {
 		r[imp.Path()] = imp.Name()
 	}

@@ -1,6 +1,7 @@
 package rewriter
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -139,7 +140,13 @@ func packageRun(cfg config, c *resultCache, imp *exportImporter, p *packages.Pac
 		// Made from the very bytes the key hashes.
 		cfg.Overlay = src
 	}
-	cur := imp.typeCheck(p, cfg.Overlay, nil)
+	// The current files are stripped from their syntax (partial.go);
+	// only the stripped package is type-checked, which for files without
+	// injected code is the current one.
+	cur := imp.parse(p, cfg.Overlay, nil)
+	if len(cur.Errors) == 0 && needsTypesToStrip(cur, cfg.Overlay) {
+		imp.check(cur)
+	}
 	if len(cur.Errors) > 0 {
 		part.Diagnostics = packageErrors(cur)
 		return nil
@@ -149,31 +156,35 @@ func packageRun(cfg config, c *resultCache, imp *exportImporter, p *packages.Pac
 		return err
 	}
 	if pr != nil {
-		if anyCtxless([]*pkgState{pr}) {
+		cur.TypesInfo = nil // served stripping, if it was needed
+		overlay := map[string][]byte{}
+		for k, v := range cfg.Overlay {
+			overlay[k] = v
+		}
+		for k, v := range pr.strippedSrc {
+			overlay[k] = v
+		}
+		// Files without injected code keep their syntax (cur parsed
+		// without errors: one file for each name).
+		same := map[string]*ast.File{}
+		for i, name := range cur.CompiledGoFiles {
+			if _, ok := pr.strippedSrc[name]; !ok && i < len(cur.Syntax) {
+				same[name] = cur.Syntax[i]
+			}
+		}
+		stripped := imp.parse(p, overlay, same)
+		imp.check(stripped)
+		// The stripped signatures have the current parameter types.
+		if ctxlessStripped(pr, stripped) {
 			return errWhole
 		}
-		stripped := cur
-		if len(pr.strippedSrc) > 0 {
-			cur.TypesInfo = nil // served stripping
-			overlay := map[string][]byte{}
-			for k, v := range cfg.Overlay {
-				overlay[k] = v
-			}
-			for k, v := range pr.strippedSrc {
-				overlay[k] = v
-			}
-			// Files without injected code keep their syntax.
-			same := map[string]*ast.File{}
-			for _, fr := range pr.files {
-				if _, ok := pr.strippedSrc[fr.name]; !ok {
-					same[fr.name] = fr.curAST
-				}
-			}
-			stripped = imp.typeCheck(p, overlay, same)
-			if len(stripped.Errors) > 0 {
+		if len(stripped.Errors) > 0 {
+			if len(pr.strippedSrc) == 0 {
+				part.Diagnostics = packageErrors(stripped)
+			} else {
 				part.Diagnostics = append(part.Diagnostics, pr.toCurrent(packageErrors(stripped))...)
-				return nil
 			}
+			return nil
 		}
 		if err := instrumentPackage(pr, stripped, part, nil); err != nil {
 			return err
@@ -316,12 +327,59 @@ func (ei *exportImporter) load(q *packages.Package) (*types.Package, error) {
 	return t, nil
 }
 
-// typeCheck parses p's files (their contents from overlay, else from disk;
-// the syntax of those in same is reused) and type-checks them against the
-// export data of p's imports, into a package as go/packages would have
-// loaded it. Nothing of it is shared with other packages: its syntax and
-// types go when it goes.
+// needsTypesToStrip reports whether a file of p with injected code needs
+// types to tell which identifiers name its imports (see resolvesBySyntax).
+func needsTypesToStrip(p *packages.Package, overlay map[string][]byte) bool {
+	for f, name := range goFiles(p) {
+		if resolvesBySyntax(p, f) {
+			continue
+		}
+		src, err := readFile(name, overlay)
+		if err != nil || bytes.Contains(src, []byte(beginPrefix)) || bytes.Contains(src, []byte(endMarker)) {
+			return true
+		}
+	}
+	return false
+}
+
+// ctxlessStripped reports whether an annotated top-level function of pr
+// has neither a context.Context nor a *gin.Context parameter, by the
+// types of sp, pr's stripped package: it gets a context parameter, which
+// takes the whole run.
+func ctxlessStripped(pr *pkgState, sp *packages.Package) bool {
+	in := &instrumenter{pkg: sp}
+	files := map[string]*fileState{}
+	for _, fr := range pr.files {
+		files[fr.name] = fr
+	}
+	for f, name := range goFiles(sp) {
+		fr := files[name]
+		if fr == nil {
+			continue
+		}
+		for _, t := range fr.targets(sp.Fset, f) {
+			if t.dir.Kind == kindSpan && t.decl != nil {
+				if s, _ := in.shapeOf(t.decl.Type); s == shapeNone {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// typeCheck parses and type-checks p (see parse and check).
 func (ei *exportImporter) typeCheck(p *packages.Package, overlay map[string][]byte, same map[string]*ast.File) *packages.Package {
+	out := ei.parse(p, overlay, same)
+	ei.check(out)
+	return out
+}
+
+// parse parses p's files (their contents from overlay, else from disk;
+// the syntax of those in same is reused) into a package as go/packages
+// would have loaded it, without types. Nothing of it is shared with other
+// packages: its syntax goes when it goes.
+func (ei *exportImporter) parse(p *packages.Package, overlay map[string][]byte, same map[string]*ast.File) *packages.Package {
 	out := &packages.Package{
 		ID: p.ID, Name: p.Name, PkgPath: p.PkgPath, Module: p.Module,
 		GoFiles: p.GoFiles, CompiledGoFiles: p.CompiledGoFiles, OtherFiles: p.OtherFiles,
@@ -340,31 +398,36 @@ func (ei *exportImporter) typeCheck(p *packages.Package, overlay map[string][]by
 		}
 		out.Errors = append(out.Errors, errs...)
 	}
+	return out
+}
+
+// check type-checks out, a package from parse, against the export data of
+// its imports; its types go when it goes.
+func (ei *exportImporter) check(out *packages.Package) {
 	importer := importerFunc(func(path string) (*types.Package, error) {
 		if path == "unsafe" {
 			return types.Unsafe, nil
 		}
-		q := p.Imports[path]
+		q := out.Imports[path]
 		if q == nil || q.ExportFile == "" {
 			return nil, fmt.Errorf("no export data for %q", path)
 		}
 		return ei.load(q)
 	})
-	out.Types = types.NewPackage(p.PkgPath, p.Name)
+	out.Types = types.NewPackage(out.PkgPath, out.Name)
 	out.TypesInfo = newTypesInfo()
 	tc := &types.Config{
 		Importer: importer,
-		Sizes:    p.TypesSizes,
+		Sizes:    out.TypesSizes,
 		Error: func(err error) {
 			if te, ok := err.(types.Error); ok {
 				out.Errors = append(out.Errors, packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
 			}
 		},
 	}
-	if p.Module != nil && p.Module.GoVersion != "" {
-		tc.GoVersion = "go" + p.Module.GoVersion
+	if out.Module != nil && out.Module.GoVersion != "" {
+		tc.GoVersion = "go" + out.Module.GoVersion
 	}
 	types.NewChecker(tc, out.Fset, out.Types, out.TypesInfo).Files(out.Syntax)
 	out.IllTyped = len(out.Errors) > 0
-	return out
 }

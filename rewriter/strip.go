@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/dave/dst"
-	"github.com/dave/dst/decorator"
 	"golang.org/x/tools/go/packages"
 
 	"github.com/traceinject/traceinject/templates/inject"
@@ -44,7 +43,10 @@ func stripFile(p *packages.Package, f *ast.File, src []byte) ([]byte, *posMap, t
 // stripDecls is stripFile on pf, f itself or a partial file of f whose
 // declarations are f's at the indices decls.
 func stripDecls(p *packages.Package, f, pf *ast.File, decls []int, src []byte) ([]byte, *posMap, token.Pos, error) {
-	dec := decorator.NewDecoratorFromPackage(p)
+	dec, ref, err := fileDecorator(p, f, src)
+	if err != nil {
+		return nil, nil, f.Pos(), err
+	}
 	df, err := dec.DecorateFile(pf)
 	if err != nil {
 		return nil, nil, f.Pos(), err
@@ -94,7 +96,7 @@ func stripDecls(p *packages.Package, f, pf *ast.File, decls []int, src []byte) (
 		others = droppedDecls(f, decls)
 	}
 	for _, path := range []string{inject.TraceginPath, inject.RuntimePath} {
-		if !usesPath(df, path) && !selectsFrom(p.TypesInfo, others, path) {
+		if !usesPath(df, path) && !selectsFrom(ref, others, path) {
 			dropImport(df, path)
 			imports.drop[path] = true
 		}
@@ -165,6 +167,8 @@ func fileImports(p *packages.Package, f *ast.File) map[string]string {
 			if pn, ok := p.TypesInfo.Implicits[imp].(*types.PkgName); ok {
 				m[pn.Name()] = path
 			}
+		case p.Imports[path] != nil && p.Imports[path].Name != "":
+			m[p.Imports[path].Name] = path // a package stripped without types
 		}
 	}
 	return m
