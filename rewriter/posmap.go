@@ -17,15 +17,19 @@ import (
 // a replacement, the tokens of the new text are aligned with the tokens of
 // the text it replaces (a longest common subsequence; comments are tokens,
 // so a directive is one), and a token found on both sides maps exactly, as
-// does every offset within it. Injected blocks (from //trace:begin through
+// does every offset within it. Between two aligned tokens, as many tokens
+// on one side as on the other are paired in order: a token the edit
+// rewrote (http.NewRequest for http.NewRequestWithContext, a parameter's
+// recorded name for the one the tool gave it) maps to the start of the
+// token it replaces. Injected blocks (from //trace:begin through
 // //trace:end) of the replaced text take no part: stripping takes them out,
 // so no token of the result comes from them, even where the injected code
 // spells the same identifier as the user's. Only a token that the edit
 // itself wrote (a restored name, a recorded signature that differs from the
 // current one) maps to the start of its replacement.
 //
-// Alignments are computed the first time an offset inside a replacement is
-// mapped, so a file whose positions all lie outside replaced text costs
+// A replacement's alignment is computed the first time an offset inside it
+// is mapped, so a file whose positions all lie outside replaced text costs
 // nothing more than the shifts.
 type posMap struct {
 	passes []*mapPass
@@ -35,13 +39,15 @@ type posMap struct {
 type mapPass struct {
 	in    []byte
 	edits []textEdit // sorted by from, as applyEdits leaves them
-	once  sync.Once
+	mu    sync.Mutex
 	align [][]anchor // per edit, by out
+	done  []bool     // per edit: align computed
 }
 
-// anchor is a token of an edit's new text found in the text it replaces:
-// text[out:out+n] == in[from:from+n].
-type anchor struct{ out, from, n int }
+// anchor is a token of an edit's new text, text[out:out+n], aligned with
+// one of the text it replaces, in[from:from+m]: the same token (n == m), or
+// the one it took the place of.
+type anchor struct{ out, from, n, m int }
 
 // add records a pass of edits applied to in.
 func (m *posMap) add(in []byte, edits []textEdit) {
@@ -85,8 +91,8 @@ func (p *mapPass) back(off int) int {
 		}
 		if off < start+len(e.text) {
 			rel := off - start
-			if a, ok := p.anchorAt(i, rel, func(a anchor) int { return a.out }); ok {
-				return a.from + rel - a.out
+			if a, ok := p.anchorAt(i, rel, func(a anchor) (int, int) { return a.out, a.n }); ok {
+				return a.from + min(rel-a.out, a.m-1)
 			}
 			return e.from
 		}
@@ -109,8 +115,8 @@ func (p *mapPass) forward(off int, end bool) int {
 		}
 		// Inside replaced text.
 		start := e.from + delta
-		if a, ok := p.anchorAt(i, off, func(a anchor) int { return a.from }); ok {
-			return start + a.out + off - a.from
+		if a, ok := p.anchorAt(i, off, func(a anchor) (int, int) { return a.from, a.m }); ok {
+			return start + a.out + min(off-a.from, a.n-1)
 		}
 		if end {
 			return start + len(e.text)
@@ -120,23 +126,32 @@ func (p *mapPass) forward(off int, end bool) int {
 	return off + delta
 }
 
-// anchorAt returns the anchor of edit i whose token holds x, measured by
-// key (the anchor's offset on the side x is on).
-func (p *mapPass) anchorAt(i, x int, key func(anchor) int) (anchor, bool) {
-	p.once.Do(p.alignAll)
-	as := p.align[i]
-	j := sort.Search(len(as), func(j int) bool { return key(as[j]) > x }) - 1
-	if j >= 0 && x < key(as[j])+max(as[j].n, 1) {
+// anchorAt returns the anchor of edit i whose token holds x; key gives an
+// anchor's offset and length on the side x is on.
+func (p *mapPass) anchorAt(i, x int, key func(anchor) (int, int)) (anchor, bool) {
+	as := p.aligned(i)
+	j := sort.Search(len(as), func(j int) bool { off, _ := key(as[j]); return off > x }) - 1
+	if j < 0 {
+		return anchor{}, false
+	}
+	if off, n := key(as[j]); x < off+max(n, 1) {
 		return as[j], true
 	}
 	return anchor{}, false
 }
 
-func (p *mapPass) alignAll() {
-	p.align = make([][]anchor, len(p.edits))
-	for i, e := range p.edits {
-		p.align[i] = alignTokens([]byte(e.text), p.in[e.from:e.to], e.from)
+// aligned returns the anchors of edit i, computing them the first time.
+func (p *mapPass) aligned(i int) []anchor {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done == nil {
+		p.align, p.done = make([][]anchor, len(p.edits)), make([]bool, len(p.edits))
 	}
+	if !p.done[i] {
+		e := p.edits[i]
+		p.align[i], p.done[i] = alignTokens([]byte(e.text), p.in[e.from:e.to], e.from), true
+	}
+	return p.align[i]
 }
 
 // tok is a token of a stretch of source: its text and offset.
@@ -189,24 +204,22 @@ const maxAlign = 1 << 22
 // old, the text it replaces, which starts at offset base of its file.
 func alignTokens(text, old []byte, base int) []anchor {
 	a, b := sourceTokens(text), sourceTokens(old)
-	var out []anchor
-	match := func(i, j int) {
-		out = append(out, anchor{out: a[i].off, from: base + b[j].off, n: len(a[i].text)})
-	}
+	// pairs are the aligned indices, in order.
+	var pairs [][2]int
 	lo := 0
 	for lo < len(a) && lo < len(b) && a[lo].text == b[lo].text {
-		match(lo, lo)
+		pairs = append(pairs, [2]int{lo, lo})
 		lo++
 	}
 	ha, hb := len(a), len(b)
-	var tail []anchor
+	var tail [][2]int
 	for ha > lo && hb > lo && a[ha-1].text == b[hb-1].text {
 		ha, hb = ha-1, hb-1
-		tail = append(tail, anchor{out: a[ha].off, from: base + b[hb].off, n: len(a[ha].text)})
+		tail = append(tail, [2]int{ha, hb})
 	}
 	n, m := ha-lo, hb-lo
 	if n > 0 && m > 0 && n*m <= maxAlign {
-		// lcs[i][j]: the longest common subsequence of a[lo+i:ha] and
+		// lcs[i*w+j]: the longest common subsequence of a[lo+i:ha] and
 		// b[lo+j:hb].
 		w := m + 1
 		lcs := make([]int32, (n+1)*w)
@@ -225,7 +238,7 @@ func alignTokens(text, old []byte, base int) []anchor {
 		for i, j := 0, 0; i < n && j < m; {
 			switch {
 			case a[lo+i].text == b[lo+j].text && lcs[i*w+j] == lcs[(i+1)*w+j+1]+1:
-				match(lo+i, lo+j)
+				pairs = append(pairs, [2]int{lo + i, lo + j})
 				i, j = i+1, j+1
 			case lcs[(i+1)*w+j] >= lcs[i*w+j+1]:
 				i++
@@ -235,7 +248,28 @@ func alignTokens(text, old []byte, base int) []anchor {
 		}
 	}
 	for k := len(tail) - 1; k >= 0; k-- {
-		out = append(out, tail[k])
+		pairs = append(pairs, tail[k])
+	}
+	var out []anchor
+	add := func(i, j int) {
+		out = append(out, anchor{out: a[i].off, from: base + b[j].off, n: len(a[i].text), m: len(b[j].text)})
+	}
+	// Between aligned tokens, runs of the same length pair up.
+	pi, pj := 0, 0
+	for k := 0; k <= len(pairs); k++ {
+		ni, nj := len(a), len(b)
+		if k < len(pairs) {
+			ni, nj = pairs[k][0], pairs[k][1]
+		}
+		if ni-pi == nj-pj {
+			for d := 0; d < ni-pi; d++ {
+				add(pi+d, pj+d)
+			}
+		}
+		if k < len(pairs) {
+			add(ni, nj)
+			pi, pj = ni+1, nj+1
+		}
 	}
 	return out
 }

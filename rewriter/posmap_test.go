@@ -1,6 +1,10 @@
 package rewriter
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -77,5 +81,78 @@ func TestPosMapPasses(t *testing.T) {
 	var nilMap *posMap
 	if nilMap.back(7) != 7 || nilMap.forward(7, true) != 7 {
 		t.Error("a nil map is not the identity")
+	}
+}
+
+// TestPosMapGoldens strips every instrumented file of the golden cases (the
+// golden/ sections, and the old/ ones, in shapes of earlier versions) and
+// maps every identifier of a function body and every comment of the
+// stripped file back into the file: each must land on the same text there.
+// The stripped file holds nothing but the user's tokens in bodies (the
+// injected blocks are gone, threading undone), so any other answer is a
+// position that would point at the wrong place.
+func TestPosMapGoldens(t *testing.T) {
+	g := goldenCases(t)
+	var patterns []string
+	for _, c := range g.names {
+		for _, section := range []string{"golden", "old"} {
+			if g.has(c, section) {
+				patterns = append(patterns, g.pattern(c, section))
+			}
+		}
+	}
+	cfg := config{Dir: g.root, Patterns: patterns, Mode: modeInstrument}
+	pkgs, err := loadTyped(cfg, nil, patterns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, p := range pkgs {
+		if len(p.Errors) > 0 {
+			t.Fatalf("%s: %v", p.PkgPath, p.Errors)
+		}
+		var res runResult
+		pr, err := stripPackage(cfg, p, &res)
+		if err != nil || pr == nil {
+			t.Fatalf("%s: %v %v", p.PkgPath, err, res.Diagnostics)
+		}
+		for _, fr := range pr.files {
+			if fr.toStrip == nil {
+				continue
+			}
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, fr.name, fr.stripped, parser.ParseComments|parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := func(n ast.Node, text string) {
+				off := fset.File(n.Pos()).Offset(n.Pos())
+				back := fr.toStrip.back(off)
+				checked++
+				if back+len(text) > len(fr.current) || string(fr.current[back:back+len(text)]) != text {
+					t.Errorf("%s: %q at %s maps to %s, which holds %q", filepath.Base(fr.name), text, fset.Position(n.Pos()), fr.position(off), fr.current[back:min(back+len(text), len(fr.current))])
+				}
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				if b, ok := n.(*ast.BlockStmt); ok {
+					ast.Inspect(b, func(n ast.Node) bool {
+						if id, ok := n.(*ast.Ident); ok {
+							at(id, id.Name)
+						}
+						return true
+					})
+					return false
+				}
+				return true
+			})
+			for _, cg := range f.Comments {
+				for _, c := range cg.List {
+					at(c, c.Text)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no stripped file")
 	}
 }
