@@ -33,13 +33,20 @@ func reportInstrumentation(pass *analysis.Pass) error {
 		tf := pass.Fset.File(f.Pos())
 		files[filepath.Clean(tf.Name())] = tf
 	}
+	imported := map[string]bool{}
+	for _, p := range pass.Pkg.Imports() {
+		imported[p.Path()] = true
+	}
 	fixes := map[string][]analysis.TextEdit{}
+	notes := map[string]string{}
 	for _, c := range changes {
-		tf := files[filepath.Clean(c.Path)]
+		name := filepath.Clean(c.Path)
+		tf := files[name]
 		if tf == nil || tf.Size() != len(c.Old) {
 			continue
 		}
-		fixes[filepath.Clean(c.Path)] = textEdits(tf, c.Old, c.New)
+		fixes[name] = textEdits(tf, c.Old, c.New)
+		notes[name] = setupNote(imported, filepath.Dir(name), c.New)
 	}
 	for _, d := range diags {
 		name := filepath.Clean(d.Pos.Filename)
@@ -49,6 +56,7 @@ func reportInstrumentation(pass *analysis.Pass) error {
 		}
 		diag := analysis.Diagnostic{Pos: position(tf, d.Pos), Category: category(d), Message: d.Msg}
 		if edits := fixes[name]; d.Kind == rewriter.Stale && len(edits) > 0 {
+			diag.Message += notes[name]
 			diag.SuggestedFixes = []analysis.SuggestedFix{{
 				Message:   "Instrument the annotated functions of " + filepath.Base(name) + " (the edits traceinject makes)",
 				TextEdits: edits,

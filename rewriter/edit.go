@@ -27,7 +27,7 @@ func dstFunc(n dst.Node) (*dst.FuncType, *dst.BlockStmt) {
 	return nil, nil
 }
 
-func (in *instrumenter) applyOne(dec *decorator.Decorator, e *funcEdit, targets map[ast.Node]bool, rt string) error {
+func (in *instrumenter) applyOne(dec *decorator.Decorator, e *funcEdit, targets map[ast.Node]bool) error {
 	ft, body := dstFunc(dec.Dst.Nodes[e.t.node()])
 	if ft == nil || body == nil {
 		return fmt.Errorf("%s: no syntax for function", funcName(e.t))

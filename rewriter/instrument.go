@@ -370,7 +370,7 @@ func (in *instrumenter) applyDecls(f, pf *ast.File, decls []int, src []byte, edi
 		targets[e.t.node()] = true
 	}
 	for _, e := range edits {
-		if err := in.applyOne(dec, e, targets, rtName); err != nil {
+		if err := in.applyOne(dec, e, targets); err != nil {
 			return nil, nil, err
 		}
 		needContext = needContext || e.added != ""
