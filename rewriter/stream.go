@@ -137,10 +137,22 @@ func packageRun(cfg config, c *resultCache, imp *exportImporter, p *packages.Pac
 	if c.get(key, src, part) {
 		return nil
 	}
-	if src != nil {
-		// Made from the very bytes the key hashes.
-		cfg.Overlay = src
+	if src == nil {
+		// Each file is read once, for every stage below.
+		src = map[string][]byte{}
+		for k, v := range cfg.Overlay {
+			src[k] = v
+		}
+		for _, name := range p.CompiledGoFiles {
+			if _, ok := src[name]; !ok {
+				if b, err := os.ReadFile(name); err == nil {
+					src[name] = b // else parsing reports it
+				}
+			}
+		}
 	}
+	// Made from the very bytes the key hashes, if cached.
+	cfg.Overlay = src
 	// The current files are stripped from their syntax (partial.go);
 	// only the stripped package is type-checked, which for files without
 	// injected code is the current one.
@@ -374,11 +386,11 @@ func (ei *exportImporter) load(q *packages.Package) (*types.Package, error) {
 // types to tell which identifiers name its imports (see resolvesBySyntax).
 func needsTypesToStrip(p *packages.Package, overlay map[string][]byte) bool {
 	for f, name := range goFiles(p) {
-		if resolvesBySyntax(p, f) {
-			continue
-		}
 		src, err := readFile(name, overlay)
-		if err != nil || bytes.Contains(src, []byte(beginPrefix)) || bytes.Contains(src, []byte(endMarker)) {
+		if err != nil {
+			return true
+		}
+		if (bytes.Contains(src, []byte(beginPrefix)) || bytes.Contains(src, []byte(endMarker))) && !resolvesBySyntax(p, f) {
 			return true
 		}
 	}
