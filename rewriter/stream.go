@@ -157,6 +157,7 @@ func packageRun(cfg config, c *resultCache, imp *exportImporter, p *packages.Pac
 	// only the stripped package is type-checked, which for files without
 	// injected code is the current one.
 	cur := imp.parse(p, cfg.Overlay, nil)
+	defer imp.forget(cur)
 	if len(cur.Errors) == 0 && needsTypesToStrip(cur, cfg.Overlay) {
 		imp.check(cur)
 	}
@@ -186,6 +187,7 @@ func packageRun(cfg config, c *resultCache, imp *exportImporter, p *packages.Pac
 			}
 		}
 		stripped := imp.parse(p, overlay, same)
+		defer imp.forget(stripped)
 		imp.check(stripped)
 		// The stripped signatures have the current parameter types.
 		if ctxlessStripped(pr, stripped) {
@@ -310,6 +312,7 @@ func verifyPackage(imp *exportImporter, changed *packages.Package, extra map[str
 		}
 	}
 	imp.check(out)
+	defer imp.forget(out)
 	for _, d := range packageErrors(out) {
 		if !rewritten[filepath.Clean(d.Pos.Filename)] && unusedImport(d.Msg) {
 			continue // used in a body left out
@@ -454,6 +457,18 @@ func (ei *exportImporter) parse(p *packages.Package, overlay map[string][]byte, 
 		out.Errors = append(out.Errors, errs...)
 	}
 	return out
+}
+
+// forget removes the files of p, a package from parse, from the shared
+// file set once nothing needs their positions (diagnostics hold resolved
+// ones), so that their line tables go with their syntax: the set would
+// otherwise keep one for every file of the run.
+func (ei *exportImporter) forget(p *packages.Package) {
+	for _, f := range p.Syntax {
+		if tf := ei.fset.File(f.Pos()); tf != nil {
+			ei.fset.RemoveFile(tf)
+		}
+	}
 }
 
 // check type-checks out, a package from parse, against the export data of
