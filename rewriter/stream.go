@@ -188,7 +188,15 @@ func packageRun(cfg config, c *resultCache, imp *exportImporter, p *packages.Pac
 		}
 		stripped := imp.parse(p, overlay, same)
 		defer imp.forget(stripped)
-		imp.check(stripped)
+		// Instrumenting reads the types of the files with directives
+		// or injected code; the others compiled as they are.
+		withDirectives := map[string]bool{}
+		for _, fr := range pr.files {
+			if _, ok := pr.strippedSrc[fr.name]; ok || len(pr.curTargets[fr.name]) > 0 {
+				withDirectives[filepath.Clean(fr.name)] = true
+			}
+		}
+		imp.checkBodiesOf(stripped, func(name string) bool { return withDirectives[filepath.Clean(name)] })
 		// The stripped signatures have the current parameter types.
 		if ctxlessStripped(pr, stripped) {
 			return errWhole
@@ -306,20 +314,52 @@ func verifyPackage(imp *exportImporter, changed *packages.Package, extra map[str
 		}
 	}
 	out := imp.parse(&p, overlay, nil)
-	for i, f := range out.Syntax {
-		if !rewritten[filepath.Clean(out.Fset.File(f.Pos()).Name())] {
-			out.Syntax[i] = withoutBodies(f)
-		}
-	}
-	imp.check(out)
 	defer imp.forget(out)
+	imp.checkBodiesOf(out, func(name string) bool { return rewritten[filepath.Clean(name)] })
 	for _, d := range packageErrors(out) {
-		if !rewritten[filepath.Clean(d.Pos.Filename)] && unusedImport(d.Msg) {
-			continue // used in a body left out
-		}
 		d.Msg = "rewritten code does not type-check (nothing written; please report this): " + d.Msg
 		*diags = append(*diags, d)
 	}
+}
+
+// checkBodiesOf type-checks p, a package from parse whose files all
+// type-checked before except those for which keep is true, with the
+// function bodies of the others left out: their bodies still type-check,
+// since nothing that reaches them changed (no declaration's type, and an
+// import is a file's own). An import that only a left-out body used is
+// not reported. Any other error in a file left out means the premise does
+// not hold, and p is checked again whole.
+func (ei *exportImporter) checkBodiesOf(p *packages.Package, keep func(name string) bool) {
+	whole := p.Syntax
+	lean := make([]*ast.File, len(whole))
+	left := map[string]bool{}
+	for i, f := range whole {
+		name := ei.fset.File(f.Pos()).Name()
+		if keep(name) {
+			lean[i] = f
+			continue
+		}
+		lean[i] = withoutBodies(f)
+		left[filepath.Clean(name)] = true
+	}
+	before := p.Errors
+	p.Syntax = lean
+	ei.check(p)
+	p.Syntax = whole // the same nodes, but the left-out functions'
+	errs := slices.Clone(before)
+	for _, e := range p.Errors[len(before):] {
+		if left[filepath.Clean(parsePos(e.Pos).Filename)] {
+			if unusedImport(e.Msg) {
+				continue // used in a body left out
+			}
+			p.Errors = before
+			ei.check(p)
+			return
+		}
+		errs = append(errs, e)
+	}
+	p.Errors = errs
+	p.IllTyped = len(errs) > 0
 }
 
 // withoutBodies returns f with the bodies of its functions left out, but

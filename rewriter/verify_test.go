@@ -1,6 +1,7 @@
 package rewriter
 
 import (
+	"go/ast"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,5 +77,44 @@ func TestUnusedImport(t *testing.T) {
 		if got := unusedImport(msg); got != want {
 			t.Errorf("unusedImport(%q) = %v, want %v", msg, got, want)
 		}
+	}
+}
+
+// TestCheckBodiesOfFallsBack: an error in a file whose bodies were left
+// out, other than an import only those bodies used, means the file did
+// not type-check as it was, and the package is checked again whole, so
+// that the errors in its bodies are reported too.
+func TestCheckBodiesOfFallsBack(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod": "module m\n\ngo 1.22\n",
+		"a.go":   "package m\n\nimport \"strings\"\n\nvar _ int = \"s\"\n\nfunc A() { x := strings.ToUpper(\"a\") }\n",
+		"b.go":   "package m\n\nfunc B() int { return 1 }\n",
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pkgs, err := packages.Load(&packages.Config{Mode: exportMode, Dir: dir}, ".")
+	if err != nil || len(pkgs) != 1 {
+		t.Fatalf("load: %v %v", err, pkgs)
+	}
+	imp := newExportImporter()
+	p := imp.parse(pkgs[0], nil, nil)
+	b := filepath.Join(dir, "b.go")
+	imp.checkBodiesOf(p, func(name string) bool { return filepath.Clean(name) == b })
+	var got []string
+	for _, e := range p.Errors {
+		got = append(got, e.Msg)
+	}
+	joined := strings.Join(got, "\n")
+	for _, want := range []string{"cannot use \"s\"", "declared and not used: x"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("errors %q lack %q", got, want)
+		}
+	}
+	if len(p.Syntax) != 2 || p.Syntax[0].Decls[len(p.Syntax[0].Decls)-1].(*ast.FuncDecl).Body == nil {
+		t.Error("the package's syntax is not whole after the check")
 	}
 }
