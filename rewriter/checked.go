@@ -262,24 +262,16 @@ func typeCheckStripped(p *packages.Package, pr *pkgState, overlay map[string][]b
 	}
 	cp.Types = types.NewPackage(p.PkgPath, p.Name)
 	cp.TypesInfo = newTypesInfo()
-	tc := &types.Config{
-		GoVersion: p.Types.GoVersion(),
-		Sizes:     p.TypesSizes,
-		Importer: importerFunc(func(path string) (*types.Package, error) {
-			if path == "unsafe" {
-				return types.Unsafe, nil
-			}
-			if t := imports[path]; t != nil {
-				return t, nil
-			}
-			return nil, fmt.Errorf("no types for %q", path)
-		}),
-		Error: func(err error) {
-			if te, ok := err.(types.Error); ok {
-				cp.Errors = append(cp.Errors, packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
-			}
-		},
-	}
+	importer := importerFunc(func(path string) (*types.Package, error) {
+		if path == "unsafe" {
+			return types.Unsafe, nil
+		}
+		if t := imports[path]; t != nil {
+			return t, nil
+		}
+		return nil, fmt.Errorf("no types for %q", path)
+	})
+	tc := typesConfig(importer, p.TypesSizes, p.Types.GoVersion(), &cp.Errors)
 	types.NewChecker(tc, fset, cp.Types, cp.TypesInfo).Files(cp.Syntax)
 	return cp
 }

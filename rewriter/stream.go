@@ -526,18 +526,7 @@ func (ei *exportImporter) check(out *packages.Package) {
 	})
 	out.Types = types.NewPackage(out.PkgPath, out.Name)
 	out.TypesInfo = newTypesInfo()
-	tc := &types.Config{
-		Importer: importer,
-		Sizes:    out.TypesSizes,
-		Error: func(err error) {
-			if te, ok := err.(types.Error); ok {
-				out.Errors = append(out.Errors, packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
-			}
-		},
-	}
-	if out.Module != nil && out.Module.GoVersion != "" {
-		tc.GoVersion = "go" + out.Module.GoVersion
-	}
+	tc := typesConfig(importer, out.TypesSizes, moduleGoVersion(out.Module), &out.Errors)
 	types.NewChecker(tc, out.Fset, out.Types, out.TypesInfo).Files(out.Syntax)
 	out.IllTyped = len(out.Errors) > 0
 }

@@ -359,19 +359,8 @@ func (tg *typeGraph) typeCheck(paths []string, overlay map[string][]byte) ([]*pa
 	checkPkg = func(sp *srcPkg) {
 		p := sp.orig
 		sp.pkg = types.NewPackage(p.PkgPath, p.Name)
-		tc := &types.Config{
-			Importer:         importer(sp),
-			IgnoreFuncBodies: !sp.full,
-			Sizes:            tg.sizes,
-			Error: func(err error) {
-				if te, ok := err.(types.Error); ok {
-					sp.errs = append(sp.errs, packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
-				}
-			},
-		}
-		if p.Module != nil && p.Module.GoVersion != "" {
-			tc.GoVersion = "go" + p.Module.GoVersion
-		}
+		tc := typesConfig(importer(sp), tg.sizes, moduleGoVersion(p.Module), &sp.errs)
+		tc.IgnoreFuncBodies = !sp.full
 		if sp.full {
 			sp.info = newTypesInfo()
 		}
@@ -479,6 +468,31 @@ func (f importerFunc) ImportFrom(path, _ string, _ types.ImportMode) (*types.Pac
 
 // newTypesInfo returns a types.Info that records everything the rewriter
 // reads: the type checks of loaded, stripped and instrumented code all fill one.
+// typesConfig returns the configuration of a type check that imports
+// through imp and reports its errors into errs, as go/packages reports
+// type errors.
+func typesConfig(imp types.Importer, sizes types.Sizes, goVersion string, errs *[]packages.Error) *types.Config {
+	return &types.Config{
+		GoVersion: goVersion,
+		Importer:  imp,
+		Sizes:     sizes,
+		Error: func(err error) {
+			if te, ok := err.(types.Error); ok {
+				*errs = append(*errs, packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
+			}
+		},
+	}
+}
+
+// moduleGoVersion is the language version of m's go directive, as
+// types.Config takes it, or "" when m states none.
+func moduleGoVersion(m *packages.Module) string {
+	if m != nil && m.GoVersion != "" {
+		return "go" + m.GoVersion
+	}
+	return ""
+}
+
 func newTypesInfo() *types.Info {
 	return &types.Info{
 		Types:        map[ast.Expr]types.TypeAndValue{},
