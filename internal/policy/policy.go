@@ -456,100 +456,92 @@ func (c *Checker) gin(pkgs []*Package, lookup func(*types.Func) *funcDecl) []Fin
 	byDecl := map[*funcDecl]*handler{}
 	byFunc := map[*types.Func]*handler{}
 	cg := newCallGraph(pkgs)
-	for _, p := range pkgs {
-		for _, f := range p.Files {
-			for _, d := range f.Decls {
-				fd, ok := d.(*ast.FuncDecl)
-				if !ok || fd.Body == nil {
-					continue
-				}
-				r := cg.resolver(p, fd)
-				ast.Inspect(fd.Body, func(n ast.Node) bool {
-					call, ok := n.(*ast.CallExpr)
-					if !ok {
-						return true
-					}
-					fn, sel := ginMethod(p.Info, call)
-					if fn == nil {
-						return true
-					}
-					method, isRoute := routeMethods[fn.Name()]
-					if !isRoute || call.Ellipsis.IsValid() {
-						return true
-					}
-					args := call.Args
-					var pathArg ast.Expr
-					switch fn.Name() {
-					case "Handle":
-						if len(args) < 3 {
-							return true
-						}
-						method = "HANDLE"
-						if s, ok := constString(p.Info, args[0]); ok {
-							method = s
-						}
-						pathArg, args = args[1], args[2:]
-					case "Match":
-						if len(args) < 3 {
-							return true
-						}
-						method = "MATCH"
-						if ms, ok := constStrings(p.Info, args[0]); ok {
-							method = strings.Join(ms, ",")
-						}
-						pathArg, args = args[1], args[2:]
-					default:
-						if len(args) < 2 {
-							return true
-						}
-						pathArg, args = args[0], args[1:]
-					}
-					routes := []string{method}
-					if rel, ok := constString(p.Info, pathArg); ok {
-						routes = nil
-						for _, base := range r.prefixes(sel.X, 0) {
-							routes = append(routes, method+" "+joinPaths(base, rel))
-						}
-					}
-					// The last handler is the route's; those before it
-					// are middlewares for that route.
-					h := r.follow(args[len(args)-1])
-					var x *handler
-					switch h := h.(type) {
-					case *ast.FuncLit:
-						x = &handler{lit: h, litPkg: p, litAt: f, outer: fd, use: call.Pos(), usePkg: p}
-						hs = append(hs, x)
-					case *ast.Ident, *ast.SelectorExpr:
-						hfn := funcOf(p.Info, h)
-						if hfn == nil {
-							return true
-						}
-						if d := lookup(hfn); d != nil {
-							if x = byDecl[d]; x == nil {
-								x = &handler{decl: d, use: h.Pos(), usePkg: p}
-								byDecl[d] = x
-								hs = append(hs, x)
-							}
-						} else {
-							if x = byFunc[hfn.Origin()]; x == nil {
-								x = &handler{fn: hfn.Origin(), use: h.Pos(), usePkg: p}
-								byFunc[hfn.Origin()] = x
-								hs = append(hs, x)
-							}
-						}
-					default:
-						return true // a call's result, a variable: not followed
-					}
-					for _, route := range routes {
-						if !slices.Contains(x.routes, route) {
-							x.routes = append(x.routes, route)
-						}
-					}
-					return true
-				})
+	eachFuncBody(pkgs, func(p *Package, f *ast.File, fd *ast.FuncDecl) {
+		r := cg.resolver(p, fd)
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
 			}
-		}
-	}
+			fn, sel := ginMethod(p.Info, call)
+			if fn == nil {
+				return true
+			}
+			method, isRoute := routeMethods[fn.Name()]
+			if !isRoute || call.Ellipsis.IsValid() {
+				return true
+			}
+			args := call.Args
+			var pathArg ast.Expr
+			switch fn.Name() {
+			case "Handle":
+				if len(args) < 3 {
+					return true
+				}
+				method = "HANDLE"
+				if s, ok := constString(p.Info, args[0]); ok {
+					method = s
+				}
+				pathArg, args = args[1], args[2:]
+			case "Match":
+				if len(args) < 3 {
+					return true
+				}
+				method = "MATCH"
+				if ms, ok := constStrings(p.Info, args[0]); ok {
+					method = strings.Join(ms, ",")
+				}
+				pathArg, args = args[1], args[2:]
+			default:
+				if len(args) < 2 {
+					return true
+				}
+				pathArg, args = args[0], args[1:]
+			}
+			routes := []string{method}
+			if rel, ok := constString(p.Info, pathArg); ok {
+				routes = nil
+				for _, base := range r.prefixes(sel.X, 0) {
+					routes = append(routes, method+" "+joinPaths(base, rel))
+				}
+			}
+			// The last handler is the route's; those before it
+			// are middlewares for that route.
+			h := r.follow(args[len(args)-1])
+			var x *handler
+			switch h := h.(type) {
+			case *ast.FuncLit:
+				x = &handler{lit: h, litPkg: p, litAt: f, outer: fd, use: call.Pos(), usePkg: p}
+				hs = append(hs, x)
+			case *ast.Ident, *ast.SelectorExpr:
+				hfn := funcOf(p.Info, h)
+				if hfn == nil {
+					return true
+				}
+				if d := lookup(hfn); d != nil {
+					if x = byDecl[d]; x == nil {
+						x = &handler{decl: d, use: h.Pos(), usePkg: p}
+						byDecl[d] = x
+						hs = append(hs, x)
+					}
+				} else {
+					if x = byFunc[hfn.Origin()]; x == nil {
+						x = &handler{fn: hfn.Origin(), use: h.Pos(), usePkg: p}
+						byFunc[hfn.Origin()] = x
+						hs = append(hs, x)
+					}
+				}
+			default:
+				return true // a call's result, a variable: not followed
+			}
+			for _, route := range routes {
+				if !slices.Contains(x.routes, route) {
+					x.routes = append(x.routes, route)
+				}
+			}
+			return true
+		})
+	})
 	var out []Finding
 	for _, h := range hs {
 		route := strings.Join(h.routes, ", ")
@@ -689,34 +681,40 @@ type paramKey struct {
 	i  int
 }
 
-func newCallGraph(pkgs []*Package) *callGraph {
-	cg := &callGraph{calls: map[*types.Func][]callSite{}, resolvers: map[*ast.FuncDecl]*resolver{}, active: map[paramKey]bool{}}
+// eachFuncBody calls fn with every function declaration of pkgs that has a
+// body, in order, with its package and file.
+func eachFuncBody(pkgs []*Package, fn func(p *Package, f *ast.File, fd *ast.FuncDecl)) {
 	for _, p := range pkgs {
 		for _, f := range p.Files {
 			for _, d := range f.Decls {
-				fd, ok := d.(*ast.FuncDecl)
-				if !ok || fd.Body == nil {
-					continue
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+					fn(p, f, fd)
 				}
-				ast.Inspect(fd.Body, func(n ast.Node) bool {
-					call, ok := n.(*ast.CallExpr)
-					if !ok || call.Ellipsis.IsValid() {
-						return true
-					}
-					fun := ast.Unparen(call.Fun)
-					if sel, ok := fun.(*ast.SelectorExpr); ok {
-						if s := p.Info.Selections[sel]; s != nil && s.Kind() != types.MethodVal {
-							return true // a method expression: arguments shift
-						}
-					}
-					if fn := funcOf(p.Info, fun); fn != nil {
-						cg.calls[fn.Origin()] = append(cg.calls[fn.Origin()], callSite{p, fd, call})
-					}
-					return true
-				})
 			}
 		}
 	}
+}
+
+func newCallGraph(pkgs []*Package) *callGraph {
+	cg := &callGraph{calls: map[*types.Func][]callSite{}, resolvers: map[*ast.FuncDecl]*resolver{}, active: map[paramKey]bool{}}
+	eachFuncBody(pkgs, func(p *Package, _ *ast.File, fd *ast.FuncDecl) {
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || call.Ellipsis.IsValid() {
+				return true
+			}
+			fun := ast.Unparen(call.Fun)
+			if sel, ok := fun.(*ast.SelectorExpr); ok {
+				if s := p.Info.Selections[sel]; s != nil && s.Kind() != types.MethodVal {
+					return true // a method expression: arguments shift
+				}
+			}
+			if fn := funcOf(p.Info, fun); fn != nil {
+				cg.calls[fn.Origin()] = append(cg.calls[fn.Origin()], callSite{p, fd, call})
+			}
+			return true
+		})
+	})
 	return cg
 }
 
